@@ -1,0 +1,1 @@
+"""Synthetic data: floors, feet, compositing, splitting and loading."""
