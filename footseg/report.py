@@ -1,0 +1,303 @@
+"""reports/results.md and the plots, from metrics/benchmark.json (and the thesis' numbers).
+
+Tables 4.1 (GFLOPs, ms, MB) and 4.2 (test acc/IoU, real acc/IoU) follow the thesis' layout with
+its numbers beside ours; note that the thesis timed a ZTE Axon 7 phone and we time this machine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# Demborg 2018, tables 4.1 and 4.2: name, GFLOPs, ms on a ZTE Axon 7, MB, synth acc/IoU, real acc/IoU.
+THESIS: dict[str, dict[str, Any]] = {
+    "teacher": {"name": "EmilSeg", "gflops": 55.37, "ms": 4439, "mb": 85, "acc": 0.9912, "iou": 0.9860, "real_acc": 0.9740, "real_iou": 0.9814},
+    "enet": {"name": "ENet", "gflops": 10.38, "ms": 1045, "mb": 15, "acc": 0.9774, "iou": 0.9116, "real_acc": 0.9738, "real_iou": 0.9117},
+    "linknet": {"name": "LinkNet", "gflops": 1.75, "ms": 234, "mb": 45, "acc": 0.9797, "iou": 0.9141, "real_acc": 0.9724, "real_iou": 0.9145},
+    "mobileseg": {"name": "MobileSeg", "gflops": 2.68, "ms": 555, "mb": 18, "acc": 0.9834, "iou": 0.9146, "real_acc": 0.9744, "real_iou": 0.9144},
+    "fastlinknet": {"name": "FastLinkNet", "gflops": 0.287, "ms": 73, "mb": 7.2, "acc": 0.9797, "iou": 0.9153, "real_acc": 0.9707, "real_iou": 0.9148},
+}
+PRECISION_MARKERS = {"fp32": "o", "fp16": "s", "int8": "^"}
+PRECISION_ORDER = ("fp32", "fp16", "int8")
+
+
+def ordered_models(names: list[str]) -> list[str]:
+    """Teacher first, then the thesis' students in its order, then the others (JSON sorts keys)."""
+    known = [n for n in THESIS if n in names]
+    return known + sorted(n for n in names if n not in THESIS)
+
+
+def ordered_rows(record: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(model, precision, row) in report order."""
+    out = []
+    for name in ordered_models(list(record["models"])):
+        per_precision = record["models"][name]
+        for precision in sorted(per_precision, key=lambda p: PRECISION_ORDER.index(p) if p in PRECISION_ORDER else 9):
+            out.append((name, precision, per_precision[precision]))
+    return out
+
+
+def _fmt(value: Any, digits: int | None = 4) -> str:
+    """A table cell: "–" for missing, ``digits`` decimals, or the shortest form (digits=None)."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        # round, then + 0.0 turns -0.0 into 0.0: a drop of -0.000001 prints as 0.0000, not -0.0000
+        return f"{value:g}" if digits is None else f"{round(value, digits) + 0.0:.{digits}f}"
+    return str(value)
+
+
+def latency_at(row: dict[str, Any], threads: str) -> tuple[str | None, dict[str, Any] | None]:
+    """(interpreter, figures) headlining ``threads`` threads in a row (see bench.HEADLINE_ORDER)."""
+    from .bench import headline_latency
+
+    return headline_latency(row.get("latency", {}), threads)
+
+
+def thread_keys(record: dict[str, Any]) -> list[str]:
+    """Thread counts measured, "1" first."""
+    keys: set[str] = set()
+    for per_precision in record["models"].values():
+        for row in per_precision.values():
+            for per_threads in row["latency"].values():
+                keys.update(per_threads)
+    return sorted(keys, key=lambda k: (k != "1", k))
+
+
+def points(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One point per model and precision: 1-thread median latency and test IoU (the plot's data)."""
+    out = []
+    for name, precision, row in ordered_rows(record):
+        interp, lat = latency_at(row, "1")
+        out.append(
+            {
+                "model": name,
+                "precision": precision,
+                "label": f"{name}.{precision}",
+                "latency_ms": lat["median_ms"] if lat else None,
+                "iou": row["test"]["iou"],
+                "interpreter": interp,
+            }
+        )
+    return out
+
+
+def render_results(record: dict[str, Any], export_report: dict[str, Any] | None = None) -> str:
+    """results.md text: Tables 4.1 and 4.2 beside the thesis, all figures, the peer and the machine."""
+    machine = record.get("machine", {})
+    threads = thread_keys(record)
+    lines = ["# Results", ""]
+    lines += [
+        f"Measured on: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, {machine.get('os', '?')}; "
+        f"device `{record['device']}`; interpreters: "
+        + ", ".join(f"{k} {v}" for k, v in machine.get("interpreters", {}).items() if v)
+        + ".",
+        f"Latency: median of up to {record.get('runs', '?')} timed runs after up to {record.get('warmup', '?')} warm-up runs "
+        f"(each capped at {record.get('max_seconds')} s, at least 3 timed runs), XNNPACK on; "
+        f"load average when the benchmark started: {machine.get('load_average_1min', '?')} "
+        "(other work on the machine inflates every figure, multi-thread ones most). Thesis latency is a ZTE Axon 7 phone (2016), ours is this machine: compare ratios, not ms.",
+        f"Scores: {record.get('eval_samples', '?')} synthetic test images; real set: "
+        + (f"{record['real_samples']} photos" if record.get("real_samples") else "none given (`bench.real_dir`)")
+        + ".",
+        "",
+        "## Table 4.1: cost (fp32 and int8, 1 thread)",
+        "",
+        "| model | GFLOPs | thesis GFLOPs | ms fp32 | ms int8 | thesis ms | MB fp32 | MB int8 | thesis MB | params |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ordered_models(list(record["models"])):
+        per_precision = record["models"][name]
+        thesis = THESIS.get(name, {})
+        any_row = next(iter(per_precision.values()))
+        fp32, int8 = per_precision.get("fp32"), per_precision.get("int8")
+        ms = [latency_at(r, "1")[1] if r else None for r in (fp32, int8)]
+        lines.append(
+            f"| {thesis.get('name', name)} | {_fmt(any_row['gflops'], 3)} | {_fmt(thesis.get('gflops'), None)} "
+            f"| {_fmt(ms[0]['median_ms'] if ms[0] else None, 2)} | {_fmt(ms[1]['median_ms'] if ms[1] else None, 2)} "
+            f"| {_fmt(thesis.get('ms'), None)} | {_fmt(fp32['size_mb'] if fp32 else None, 2)} "
+            f"| {_fmt(int8['size_mb'] if int8 else None, 2)} | {_fmt(thesis.get('mb'), None)} | {any_row['params']:,} |"
+        )
+    lines += [
+        "",
+        "## Table 4.2: accuracy (fp32 file; test = synthetic test split, real = hand-labelled photos)",
+        "",
+        "| model | test acc | test IoU | real acc | real IoU | thesis test acc | thesis test IoU | thesis real acc | thesis real IoU |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ordered_models(list(record["models"])):
+        per_precision = record["models"][name]
+        thesis = THESIS.get(name, {})
+        row = per_precision.get("fp32") or next(iter(per_precision.values()))
+        real = row.get("real") or {}
+        lines.append(
+            f"| {thesis.get('name', name)} | {_fmt(row['test']['accuracy'])} | {_fmt(row['test']['iou'])} "
+            f"| {_fmt(real.get('accuracy'))} | {_fmt(real.get('iou'))} | {_fmt(thesis.get('acc'))} "
+            f"| {_fmt(thesis.get('iou'))} | {_fmt(thesis.get('real_acc'))} | {_fmt(thesis.get('real_iou'))} |"
+        )
+    peer = record.get("peer", {})
+    header = " | ".join(f"ms {interp} {t} thr" for interp in _interpreters(record) for t in threads)
+    lines += [
+        "",
+        "## Every file (median ms per interpreter and thread count; ratio = ours / peer, same interpreter and threads)",
+        "",
+        f"| file | MB | test acc | test IoU | test mIoU | int8 IoU drop | {header} | ratio to peer (1 thr) | efficiency (1 thr) |",
+        "|---|---|---|---|---|---|" + "---|" * (len(_interpreters(record)) * len(threads)) + "---|---|",
+    ]
+    for name, precision, row in ordered_rows(record):
+        cells = []
+        for interp in _interpreters(record):
+            for t in threads:
+                lat = row["latency"].get(interp, {}).get(t)
+                cells.append(_fmt(lat["median_ms"], 2) if lat else "–")
+        ratio = None
+        if row.get("latency_ratio_to_peer"):
+            interp, _ = latency_at(row, "1")
+            ratio = row["latency_ratio_to_peer"].get(interp, {}).get("1")
+        drop = None
+        if export_report and precision in export_report["models"].get(name, {}).get("exported", {}):
+            drop = export_report["models"][name]["exported"][precision]["iou_drop"]
+        eff = row.get("efficiency_1thread")
+        lines.append(
+            f"| {row['file']} | {_fmt(row['size_mb'], 3)} | {_fmt(row['test']['accuracy'])} | {_fmt(row['test']['iou'])} "
+            f"| {_fmt(row['test']['miou'])} | {_fmt(drop)} | {' | '.join(cells)} | {_fmt(ratio, 2)} "
+            f"| {f'{100 * eff:.1f} %' if eff is not None else '–'} |"
+        )
+    lines += ["", "## Peer: MediaPipe selfie segmenter (mediapipe==0.10.14 wheel)", ""]
+    if peer.get("available"):
+        cells = []
+        for interp in _interpreters(record):
+            for t in threads:
+                lat = peer["latency"].get(interp, {}).get(t)
+                cells.append(f"{interp} {t} thr {lat['median_ms']:.2f} ms" if lat else f"{interp} {t} thr –")
+        test = peer.get("test") or {}
+        real = peer.get("real") or {}
+        lines += [
+            f"{peer['file']}, {peer['size_mb']:.3f} MB; " + "; ".join(cells) + ".",
+            f"IoU on feet (reference only: it segments people, so it marks the leg too): test {_fmt(test.get('iou'))}, "
+            f"real {_fmt(real.get('iou'))}.",
+        ]
+    else:
+        lines.append(f"not available: {peer.get('note', '')}")
+    lines += [
+        "",
+        "Efficiency = FLOPs / latency / peak FLOP/s of one core "
+        f"({record.get('peak_gflops', '?')} GFLOP/s fp32, `bench.peak_gflops`); int8 files can exceed 100 %.",
+        "",
+        "![segmentations](../plots/segmentation_grid.png)",
+        "",
+        "![latency vs IoU](../plots/latency_vs_iou.png)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _interpreters(record: dict[str, Any]) -> list[str]:
+    from .bench import HEADLINE_ORDER
+
+    names: set[str] = set()
+    for per_precision in record["models"].values():
+        for row in per_precision.values():
+            names.update(row["latency"])
+    return sorted(names, key=lambda n: HEADLINE_ORDER.index(n) if n in HEADLINE_ORDER else len(HEADLINE_ORDER))
+
+
+def plot_latency_vs_iou(record: dict[str, Any], png: str | os.PathLike[str]) -> None:
+    """Scatter of 1-thread median latency against test IoU, one colour per model, one marker per precision."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    from .io import atomic_file
+
+    pts = [p for p in points(record) if p["latency_ms"] is not None]
+    models = list(dict.fromkeys(p["model"] for p in pts))
+    colours = plt.get_cmap("tab10")
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=120)
+    labelled: set[str] = set()
+    for p in pts:
+        colour = colours(models.index(p["model"]) % 10)
+        ax.scatter(p["latency_ms"], p["iou"], color=colour, marker=PRECISION_MARKERS.get(p["precision"], "o"), s=50)
+        if p["model"] not in labelled:  # one name per model: the markers tell the precisions apart
+            labelled.add(p["model"])
+            ax.annotate(p["model"], (p["latency_ms"], p["iou"]), fontsize=7, color=colour, xytext=(4, 4), textcoords="offset points")
+    peer = record.get("peer", {})
+    if peer.get("available") and peer.get("test"):
+        _, lat = latency_at(peer, "1")
+        if lat:
+            ax.scatter(lat["median_ms"], peer["test"]["iou"], color="black", marker="x", s=60)
+            ax.annotate("mediapipe peer (marks legs)", (lat["median_ms"], peer["test"]["iou"]), fontsize=7, xytext=(4, -10), textcoords="offset points")
+    for precision, marker in PRECISION_MARKERS.items():
+        ax.scatter([], [], color="grey", marker=marker, label=precision)
+    ax.set_xscale("log")
+    plain = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}")
+    ax.xaxis.set_major_formatter(plain)
+    latencies = [p["latency_ms"] for p in pts]
+    if latencies and max(latencies) < 10 * min(latencies):  # under a decade: label the minor ticks too
+        ax.xaxis.set_minor_formatter(plain)
+        ax.tick_params(axis="x", which="minor", labelsize=7)
+    else:
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel("median latency, 1 thread (ms, log scale)")
+    ax.set_ylabel("test IoU (foot)")
+    ax.set_title(f"Latency vs IoU ({record['device']})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="precision", title_fontsize=8)
+    fig.tight_layout()
+    with atomic_file(png) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+
+
+def plot_segmentation_grid(
+    images: np.ndarray, masks: np.ndarray, predictions: dict[str, np.ndarray], png: str | os.PathLike[str], precision: str
+) -> None:
+    """Fig 4.1-style grid: one row per test image; columns image, ground truth, then each model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .io import atomic_file
+
+    columns = ["image", "ground truth", *predictions]
+    rows = len(images)
+    fig, axes = plt.subplots(rows, len(columns), figsize=(1.6 * len(columns), 1.6 * rows + 0.3), dpi=110, squeeze=False)
+    for r in range(rows):
+        panels = [images[r], masks[r], *(predictions[name][r] for name in predictions)]
+        for c, panel in enumerate(panels):
+            ax = axes[r][c]
+            if c == 0:
+                ax.imshow(panel)
+            else:
+                ax.imshow(panel, cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                title = columns[c] if c < 2 else f"{columns[c]}\n{precision}" if columns[c] != "peer" else "mediapipe"
+                ax.set_title(title, fontsize=7)
+    fig.tight_layout()
+    with atomic_file(png) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+
+
+def write_report(
+    record: dict[str, Any],
+    *,
+    results_md: str | os.PathLike[str],
+    plots_dir: str | os.PathLike[str],
+    export_report: dict[str, Any] | None = None,
+) -> None:
+    """reports/results.md, plots/latency_vs_iou.png and plots/latency_vs_iou.json (the dvc plot's data)."""
+    from .io import atomic_file, write_json
+
+    with atomic_file(results_md) as tmp:
+        tmp.write_text(render_results(record, export_report), encoding="utf-8")
+    plots_dir = Path(plots_dir)
+    plot_latency_vs_iou(record, plots_dir / "latency_vs_iou.png")
+    write_json(plots_dir / "latency_vs_iou.json", [p for p in points(record) if p["latency_ms"] is not None])

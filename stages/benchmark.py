@@ -1,0 +1,31 @@
+"""DVC stage benchmark: time and score every exported .tflite (and the MediaPipe peer); write the report."""
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+
+from footseg.errors import exit_on_user_error
+
+
+@hydra.main(version_base=None, config_path="../conf", config_name="config")
+@exit_on_user_error
+def main(cfg: DictConfig) -> None:
+    from footseg.bench import benchmark_all, summary_line, validate_bench_config
+
+    bench_cfg = OmegaConf.to_container(cfg.bench, resolve=True)
+    validate_bench_config(bench_cfg)
+    paths = cfg.paths
+    record = benchmark_all(
+        exported_dir=paths.exported,
+        export_json=f"{paths.metrics}/export.json",
+        composites_dir=paths.composites,
+        split_dir=paths.split,
+        bench_cfg=bench_cfg,
+        metrics_path=f"{paths.metrics}/benchmark.json",
+        results_md=f"{paths.reports}/results.md",
+        plots_dir=paths.plots,
+    )
+    print(summary_line(record))
+
+
+if __name__ == "__main__":
+    main()
