@@ -1,0 +1,127 @@
+"""Checks of the training config groups (train, teacher, student, search, loss), run at stage start
+before any work; each failure is one FootsegError naming the key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import require
+from .search import ALGOS, BACKENDS
+
+STUDENT_LOSSES = ("ce", "iou", "distillation", "search")
+TEACHER_LOGITS = ("online", "cached")
+
+
+def _positive_int(value: Any, key: str) -> None:
+    require(isinstance(value, int) and not isinstance(value, bool) and value > 0,
+            f"{key} must be a positive integer, got {value!r}")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_lr(value: Any, key: str) -> None:
+    require(_number(value) and value > 0, f"{key} must be a positive number, got {value!r}")
+
+
+def check_dropout(value: Any, key: str) -> None:
+    require(_number(value) and 0.0 <= value < 1.0, f"{key} must be in [0, 1), got {value!r}")
+
+
+def check_temperature(value: Any, key: str) -> None:
+    require(_number(value) and value > 0, f"{key} (T) must be > 0, got {value!r}")
+
+
+def check_lam(value: Any, key: str) -> None:
+    require(_number(value) and value >= 0, f"{key} (lambda) must be >= 0, got {value!r}")
+
+
+def check_model_name(name: Any, key: str) -> None:
+    from .models import MODELS
+
+    require(name in MODELS, f"{key} must be one of {', '.join(MODELS)}; got {name!r}")
+
+
+def check_train(train: dict[str, Any]) -> None:
+    """train: batch, epochs, steps_per_epoch, val_batches, patience, eval_batch, eval_limit, teacher_logits."""
+    for key in ("batch", "epochs", "steps_per_epoch", "val_batches", "patience", "eval_batch"):
+        _positive_int(train.get(key), f"train.{key}")
+    require(isinstance(train.get("run_eagerly"), bool),
+            f"train.run_eagerly must be true or false, got {train.get('run_eagerly')!r}")
+    momentum = train.get("bn_momentum")
+    require(momentum is None or (_number(momentum) and 0 <= momentum < 1),
+            f"train.bn_momentum must be null or in [0, 1), got {momentum!r}")
+    mode = train.get("teacher_logits")
+    require(mode in TEACHER_LOGITS, f"train.teacher_logits must be one of {', '.join(TEACHER_LOGITS)}; got {mode!r}")
+    limit = train.get("eval_limit")
+    require(limit is None or (isinstance(limit, int) and limit > 0),
+            f"train.eval_limit must be null or a positive integer, got {limit!r}")
+
+
+def check_teacher(teacher: dict[str, Any]) -> None:
+    """teacher: arch, width, dropout, lr, args, epochs / steps_per_epoch (null = train's)."""
+    check_model_name(teacher.get("arch"), "teacher.arch")
+    check_lr(teacher.get("lr"), "teacher.lr")
+    check_dropout(teacher.get("dropout"), "teacher.dropout")
+    require(_number(teacher.get("width")) and teacher["width"] > 0,
+            f"teacher.width must be > 0, got {teacher.get('width')!r}")
+    require(isinstance(teacher.get("args") or {}, dict), "teacher.args must be a mapping")
+    for key in ("epochs", "steps_per_epoch"):
+        if teacher.get(key) is not None:
+            _positive_int(teacher[key], f"teacher.{key}")
+
+
+def check_loss(loss: Any, search_trials: int) -> None:
+    require(loss in STUDENT_LOSSES, f"loss must be one of {', '.join(STUDENT_LOSSES)}; got {loss!r}")
+    require(loss != "search" or search_trials > 0, "loss=search needs search.trials > 0 (hyperopt picks the loss)")
+
+
+def check_student(student: dict[str, Any], students: list[str]) -> None:
+    """student: name (one of ``students``, a registered model), lr, dropout, temperature, lam, width, args."""
+    name = student.get("name")
+    require(name is not None, f"student.name is required (one of {', '.join(students)}), e.g. student.name=fastlinknet")
+    check_model_name(name, "student.name")
+    check_lr(student.get("lr"), "student.lr")
+    check_dropout(student.get("dropout"), "student.dropout")
+    check_temperature(student.get("temperature"), "student.temperature")
+    check_lam(student.get("lam"), "student.lam")
+    require(_number(student.get("width")) and student["width"] > 0,
+            f"student.width must be > 0, got {student.get('width')!r}")
+    args = student.get("args") or {}
+    require(isinstance(args, dict) and isinstance(args.get(name) or {}, dict),
+            "student.args must map a student name to its builder's keyword arguments")
+
+
+def check_students(students: Any) -> None:
+    require(isinstance(students, list) and len(students) > 0, "students must be a non-empty list of model names")
+    for i, name in enumerate(students):
+        check_model_name(name, f"students[{i}]")
+
+
+def check_search(search: dict[str, Any]) -> None:
+    """search: algo, trials, epochs, steps_per_epoch, backend, parallelism, ranges."""
+    require(search.get("algo") in ALGOS, f"search.algo must be one of {', '.join(ALGOS)}; got {search.get('algo')!r}")
+    trials = search.get("trials")
+    require(isinstance(trials, int) and trials >= 0, f"search.trials must be an integer >= 0, got {trials!r}")
+    for key in ("epochs", "steps_per_epoch", "parallelism"):
+        _positive_int(search.get(key), f"search.{key}")
+    require(search.get("backend") in BACKENDS,
+            f"search.backend must be one of {', '.join(BACKENDS)}; got {search.get('backend')!r}")
+    require(search.get("backend") != "mongo" or bool(search.get("mongo_url")),
+            "search.mongo_url is required with search.backend=mongo (mongo://host:port/db/jobs)")
+    require(isinstance(search.get("run_eagerly"), bool),
+            f"search.run_eagerly must be true or false, got {search.get('run_eagerly')!r}")
+    ranges = search.get("ranges") or {}
+    for key, bounds in ranges.items():
+        require(isinstance(bounds, list) and len(bounds) == 2 and all(_number(b) for b in bounds)
+                and bounds[0] < bounds[1], f"search.ranges.{key} must be [low, high] with low < high, got {bounds!r}")
+    if "lr" in ranges:
+        check_lr(ranges["lr"][0], "search.ranges.lr[0]")
+    if "dropout" in ranges:
+        require(ranges["dropout"][0] >= 0 and ranges["dropout"][1] < 1,
+                f"search.ranges.dropout must lie within [0, 1), got {ranges['dropout']!r}")
+    if "temperature" in ranges:
+        check_temperature(ranges["temperature"][0], "search.ranges.temperature[0]")
+    if "lam" in ranges:
+        check_lam(ranges["lam"][0], "search.ranges.lam[0]")
