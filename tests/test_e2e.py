@@ -20,6 +20,9 @@ from conftest import FIND_DIR, ROOT
 
 pytestmark = pytest.mark.e2e
 
+# The copy has no ../shared beside it: point feet.model_dir at the real one.
+SMOKE_OVERRIDES = ["profile=smoke", f"feet.model_dir={FIND_DIR}"]
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "footseg test",
     "GIT_AUTHOR_EMAIL": "test@footseg.invalid",
@@ -29,7 +32,8 @@ GIT_ENV = {
 
 
 def run(cmd: list[str], cwd: Path) -> str:
-    env = {**os.environ, **GIT_ENV, "DVC_NO_ANALYTICS": "1"}
+    # PYTHONPATH: the stages must import the copy's footseg, not the editable install's.
+    env = {**os.environ, **GIT_ENV, "DVC_NO_ANALYTICS": "1", "PYTHONPATH": str(cwd)}
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return result.stdout
@@ -55,13 +59,15 @@ def smoke_repo(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("e2e") / "footseg"
     repo.mkdir()
     copy_repository(repo)
-    # The copy has no ../shared beside it: point feet.model_dir at the real one.
-    overrides = ["profile=smoke", f"feet.model_dir={FIND_DIR}"]
+    overrides = SMOKE_OVERRIDES
     run([sys.executable, "scripts/compose_params.py", *overrides], repo)
     run(["git", "init", "-q"], repo)
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-qm", "smoke"], repo)
     run(["dvc", "repro"], repo)
+    # What a user commits after a run: dvc.lock and the small metrics/plots files (data is DVC's).
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", "smoke results"], repo)
     return repo
 
 
@@ -79,3 +85,15 @@ def test_second_repro_is_a_no_op(smoke_repo: Path):
     assert all("benchmark" in line for line in ran), out
     status = run(["dvc", "status"], smoke_repo)
     assert "changed" not in status.replace("always changed", ""), status
+
+
+def test_exp_run_changes_data_and_students_and_metrics_diff_shows_it(smoke_repo: Path):
+    # dvc exp run recomposes params.yaml from conf/ with these overrides (DVC's Hydra mode).
+    sets = [f"-S{o}" for o in SMOKE_OVERRIDES] + ["-Scomposite.count=50", "-Sloss=iou"]
+    run(["dvc", "exp", "run", *sets], smoke_repo)
+    diff = json.loads(run(["dvc", "metrics", "diff", "--json"], smoke_repo))
+    split = diff["metrics/split.json"]
+    assert split["total"]["old"] == 60 and split["total"]["new"] == 50
+    # Only changed metrics are listed: a retrained student's test IoU must be among them.
+    student = diff["metrics/students/nanoseg.json"]
+    assert "test.iou" in student, student
