@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FootsegError, require
+from .errors import FootsegError, require, require_choices
 from .tflite_runner import INTERPRETERS, TFLiteModel, interpreter_available, interpreter_version, resolve_threads
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -150,13 +150,7 @@ def efficiency(flops: int | None, latency_ms: float | None, peak_gflops: float) 
 def validate_bench_config(cfg: dict[str, Any]) -> None:
     """Check the ``bench`` config group; FootsegError naming the key on a bad value."""
     require(cfg.get("device") in ("local", "adb"), f"bench.device must be local or adb, got {cfg.get('device')!r}")
-    interpreters = cfg.get("interpreters")
-    require(
-        isinstance(interpreters, list) and len(interpreters) > 0,
-        f"bench.interpreters must be a non-empty list of {', '.join(INTERPRETERS)}, got {interpreters!r}",
-    )
-    for name in interpreters:
-        require(name in INTERPRETERS, f"bench.interpreters: unknown interpreter {name!r}; choose from {', '.join(INTERPRETERS)}")
+    require_choices(cfg.get("interpreters"), INTERPRETERS, "bench.interpreters", "interpreter")
     threads = cfg.get("threads")
     require(isinstance(threads, list) and len(threads) > 0, f"bench.threads must be a non-empty list, got {threads!r}")
     for t in threads:

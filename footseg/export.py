@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .errors import FootsegError, require
+from .errors import FootsegError, require, require_choices
 
 PRECISIONS = ("fp32", "fp16", "int8")
 INT8_FIXES = ("none", "recalibrate")
@@ -163,13 +163,7 @@ def export_model(
 
 def validate_export_config(cfg: dict[str, Any]) -> None:
     """Check the ``export`` config group; FootsegError naming the key on a bad value."""
-    precisions = cfg.get("precisions")
-    require(
-        isinstance(precisions, list) and len(precisions) > 0,
-        f"export.precisions must be a non-empty list of {', '.join(PRECISIONS)}, got {precisions!r}",
-    )
-    for p in precisions:
-        require(p in PRECISIONS, f"export.precisions: unknown precision {p!r}; choose from {', '.join(PRECISIONS)}")
+    precisions = require_choices(cfg.get("precisions"), PRECISIONS, "export.precisions", "precision")
     require(len(set(precisions)) == len(precisions), f"export.precisions has duplicates: {precisions}")
     for key in ("calibration_samples", "eval_samples", "recalibration_samples"):
         value = cfg.get(key)
