@@ -15,12 +15,24 @@ from pathlib import Path
 from typing import Any, Iterator
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _as_if_created_normally(path: Path, mode: int) -> None:
+    """mkstemp/mkdtemp create private (0600/0700) paths; give outputs the usual umask-based mode."""
+    os.chmod(path, mode & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_dir(final: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield an empty temporary directory that replaces ``final`` only if the block succeeds."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    _as_if_created_normally(tmp, 0o777)
     try:
         yield tmp
     except BaseException:
@@ -41,6 +53,7 @@ def atomic_file(final: str | os.PathLike[str]) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{final.name}.tmp-", dir=final.parent)
     os.close(fd)
     tmp = Path(name)
+    _as_if_created_normally(tmp, 0o666)
     try:
         yield tmp
     except BaseException:
