@@ -18,26 +18,34 @@ SCORED_SPLITS = ("val", "test")
 
 @dataclass(frozen=True)
 class DataSpec:
-    """Where the composites and split live and how they are batched (plain values: picklable, so a
-    hyperopt worker on another process or machine can rebuild the datasets)."""
+    """Where the composites and split live and how runs read them (plain values: picklable, so a
+    worker process or a hyperopt worker on another machine can rebuild the datasets)."""
 
     composites: str
     split: str
-    batch: int
     seed: int
-    val_limit: int  # early stopping scores the first val_limit validation images
+    val_limit: int | None  # the best checkpoint is chosen on val_limit validation images
     eval_batch: int
+    teacher_logits: str | None = None  # cached teacher logits of the training split (distillation)
 
-    def train_dataset(self) -> Any:
-        """Shuffled, repeating (float32 images, int32 masks) batches of the training split."""
-        from .data.loader import make_dataset
+    def datasets(self, recipe: Any) -> Any:
+        """``datasets(i, phase)`` for footseg.train.train_model: each phase its own seeded stream."""
+        from .data.loader import make_training_dataset
 
-        return make_dataset(self.composites, self.split, "train", self.batch, shuffle=True, seed=self.seed,
-                            repeat=True, drop_remainder=True)
+        def make(index: int, phase: Any) -> Any:
+            return make_training_dataset(self.composites, self.split, batch_size=phase.batch, size=phase.size,
+                                         seed=self.seed * 1009 + index, augment=recipe.augment,
+                                         teacher_logits=self.teacher_logits)
+
+        return make
 
     def val_subset(self) -> tuple[np.ndarray, np.ndarray]:
-        """The fixed validation images early stopping scores after every epoch."""
+        """The fixed validation images the best checkpoint is chosen on."""
         return spread_subset(*split_arrays(self.composites, self.split, "val"), self.val_limit)
+
+
+def data_spec(composites: str, split: str, train: dict[str, Any], seed: int) -> DataSpec:
+    return DataSpec(composites, split, seed, train.get("val_limit"), train["eval_batch"])
 
 
 def spread_subset(images: np.ndarray, masks: np.ndarray, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -89,50 +97,67 @@ def image_side(composites: str | Path) -> int:
     return int(images.shape[1])
 
 
-def run_teacher(*, composites: str, split: str, model_path: str, metrics_path: str, live_dir: str,
-                train: dict[str, Any], teacher: dict[str, Any], seed: int, progress: bool = True) -> dict[str, Any]:
-    """Train the teacher with cross entropy; write its .keras file, metrics JSON and dvclive curves.
+def model_builder(arch: str, dropout: float, width: float, args: dict[str, Any] | None) -> Any:
+    """``builder(size)``: the model built for ``size`` x ``size`` inputs."""
+    from .models import build_model
 
-    ``train`` and ``teacher`` are the resolved config groups (checked by footseg.train_config).
-    Returns the metrics record.
-    """
+    return lambda size: build_model(arch, input_size=size, dropout=dropout, width=width, **(args or {}))
+
+
+def train_and_score(*, builder: Any, data: DataSpec, recipe: Any, loss: str, temperature: float = 1.0,
+                    lam: float = 1.0, live_dir: str | None, bn_momentum: float | None, eval_limit: int | None,
+                    progress: bool, desc: str) -> tuple[Any, Any, dict[str, Any]]:
+    """Train ``builder``'s model with ``recipe``, score the best weights on val/test at the
+    composites' side. Returns (model, TrainResult, scores)."""
     import keras
 
-    from .io import write_json
-    from .models import build_model, count_params
-    from .train import save_model, train_model
+    from .train import train_model
 
-    data = DataSpec(composites, split, train["batch"], seed, train["val_batches"] * train["batch"], train["eval_batch"])
-    keras.utils.set_random_seed(seed)
-    model = build_model(teacher["arch"], input_size=image_side(composites), dropout=teacher["dropout"],
-                        width=teacher["width"], **(teacher.get("args") or {}))
+    keras.utils.set_random_seed(data.seed)
     val_images, val_masks = data.val_subset()
-    # The teacher may get a longer budget than the students (teacher.epochs / steps_per_epoch).
-    epochs = teacher.get("epochs") or train["epochs"]
-    steps_per_epoch = teacher.get("steps_per_epoch") or train["steps_per_epoch"]
-    with curves_dir(live_dir) as tmp_live:
-        result = train_model(model, data.train_dataset(), val_images, val_masks, loss="ce", lr=teacher["lr"],
-                             epochs=epochs, steps_per_epoch=steps_per_epoch,
-                             patience=train["patience"], eval_batch=train["eval_batch"], live_dir=tmp_live,
-                             progress=progress, desc="teacher", run_eagerly=bool(train.get("run_eagerly")),
-                             bn_momentum=train.get("bn_momentum"))
-    scores = score_splits(result.model, composites, split, train["eval_batch"], train.get("eval_limit"), progress)
+    with contextlib.ExitStack() as stack:
+        tmp_live = stack.enter_context(curves_dir(live_dir)) if live_dir is not None else None
+        result = train_model(builder, data.datasets(recipe), val_images, val_masks, recipe, loss=loss,
+                             temperature=temperature, lam=lam, eval_batch=data.eval_batch, live_dir=tmp_live,
+                             progress=progress, desc=desc, bn_momentum=bn_momentum)
+    model = result.model
+    scores = score_splits(model, data.composites, data.split, data.eval_batch, eval_limit, progress)
+    return model, result, scores
+
+
+def run_teacher(*, composites: str, split: str, model_path: str, metrics_path: str, live_dir: str,
+                train: dict[str, Any], teacher: dict[str, Any], seed: int, progress: bool = True) -> dict[str, Any]:
+    """Train the teacher with cross entropy at its own budget (teacher.images); write its .keras
+    file, metrics JSON and dvclive curves. ``train`` and ``teacher`` are the resolved config groups
+    (checked by footseg.train_config). Returns the metrics record."""
+    from .io import write_json
+    from .models import count_params
+    from .recipe import recipe_from_config
+    from .train import save_model
+
+    recipe = recipe_from_config(train, teacher["images"], teacher["lr"], "teacher.images", "teacher.lr")
+    builder = model_builder(teacher["arch"], teacher["dropout"], teacher["width"], teacher.get("args"))
+    model, result, scores = train_and_score(
+        builder=builder, data=data_spec(composites, split, train, seed), recipe=recipe, loss="ce",
+        live_dir=live_dir, bn_momentum=train.get("bn_momentum"), eval_limit=train.get("eval_limit"),
+        progress=progress, desc="teacher")
     record = {
         **scores,
         "loss": "ce",
-        "params": {**teacher, "param_count": count_params(result.model)},
-        "training": training_summary(result, train["batch"], steps_per_epoch),
+        "params": {**teacher, "param_count": count_params(model)},
+        "training": training_summary(result, recipe),
     }
-    save_model(result.model, model_path)
+    save_model(model, model_path)
     write_json(metrics_path, record)
     return record
 
 
-def training_summary(result: Any, batch: int, steps_per_epoch: int) -> dict[str, Any]:
+def training_summary(result: Any, recipe: Any) -> dict[str, Any]:
     """How a run went, for the metrics JSON (no wall times: same config, same bytes)."""
     return {
-        "best_epoch": result.best_epoch,
-        "epochs_run": result.epochs_run,
-        "images_seen": result.epochs_run * steps_per_epoch * batch,
+        "best_eval": result.best_epoch,
+        "evals": result.epochs_run,
+        "images_seen": result.images_seen,
+        "phases": [{"size": p.size, "batch": p.batch, "images": p.steps * p.evals * p.batch} for p in recipe.plan()],
         "best_val_subset": result.best_val,
     }

@@ -9,7 +9,6 @@ from .errors import require
 from .search import ALGOS, BACKENDS
 
 STUDENT_LOSSES = ("ce", "iou", "distillation", "search")
-TEACHER_LOGITS = ("online", "cached")
 
 
 def _positive_int(value: Any, key: str) -> None:
@@ -44,32 +43,30 @@ def check_model_name(name: Any, key: str) -> None:
 
 
 def check_train(train: dict[str, Any]) -> None:
-    """train: batch, epochs, steps_per_epoch, val_batches, patience, eval_batch, eval_limit, teacher_logits."""
-    for key in ("batch", "epochs", "steps_per_epoch", "val_batches", "patience", "eval_batch"):
+    """train: the shared recipe (images, phases, lr schedule, augment), evaluation and workers."""
+    from .recipe import recipe_from_config
+
+    recipe_from_config(train, train.get("images"), 1.0, "train.images", "train.lr")  # checks the recipe keys
+    for key in ("eval_batch", "workers"):
         _positive_int(train.get(key), f"train.{key}")
-    require(isinstance(train.get("run_eagerly"), bool),
-            f"train.run_eagerly must be true or false, got {train.get('run_eagerly')!r}")
     momentum = train.get("bn_momentum")
     require(momentum is None or (_number(momentum) and 0 <= momentum < 1),
             f"train.bn_momentum must be null or in [0, 1), got {momentum!r}")
-    mode = train.get("teacher_logits")
-    require(mode in TEACHER_LOGITS, f"train.teacher_logits must be one of {', '.join(TEACHER_LOGITS)}; got {mode!r}")
-    limit = train.get("eval_limit")
-    require(limit is None or (isinstance(limit, int) and limit > 0),
-            f"train.eval_limit must be null or a positive integer, got {limit!r}")
+    for key in ("eval_limit", "val_limit"):
+        limit = train.get(key)
+        require(limit is None or (isinstance(limit, int) and limit > 0),
+                f"train.{key} must be null or a positive integer, got {limit!r}")
 
 
 def check_teacher(teacher: dict[str, Any]) -> None:
-    """teacher: arch, width, dropout, lr, args, epochs / steps_per_epoch (null = train's)."""
+    """teacher: arch, width, dropout, lr, args, images (its budget)."""
     check_model_name(teacher.get("arch"), "teacher.arch")
     check_lr(teacher.get("lr"), "teacher.lr")
     check_dropout(teacher.get("dropout"), "teacher.dropout")
     require(_number(teacher.get("width")) and teacher["width"] > 0,
             f"teacher.width must be > 0, got {teacher.get('width')!r}")
     require(isinstance(teacher.get("args") or {}, dict), "teacher.args must be a mapping")
-    for key in ("epochs", "steps_per_epoch"):
-        if teacher.get(key) is not None:
-            _positive_int(teacher[key], f"teacher.{key}")
+    _positive_int(teacher.get("images"), "teacher.images")
 
 
 def check_loss(loss: Any, search_trials: int) -> None:
@@ -78,19 +75,23 @@ def check_loss(loss: Any, search_trials: int) -> None:
 
 
 def check_student(student: dict[str, Any], students: list[str]) -> None:
-    """student: name (one of ``students``, a registered model), lr, dropout, temperature, lam, width, args."""
-    name = student.get("name")
-    require(name is not None, f"student.name is required (one of {', '.join(students)}), e.g. student.name=fastlinknet")
-    check_model_name(name, "student.name")
+    """student: lr, dropout, temperature, lam, width, args and images per student name."""
     check_lr(student.get("lr"), "student.lr")
     check_dropout(student.get("dropout"), "student.dropout")
     check_temperature(student.get("temperature"), "student.temperature")
     check_lam(student.get("lam"), "student.lam")
     require(_number(student.get("width")) and student["width"] > 0,
             f"student.width must be > 0, got {student.get('width')!r}")
-    args = student.get("args") or {}
-    require(isinstance(args, dict) and isinstance(args.get(name) or {}, dict),
-            "student.args must map a student name to its builder's keyword arguments")
+    for key in ("args", "images"):
+        per_name = student.get(key) or {}
+        require(isinstance(per_name, dict), f"student.{key} must map a student name to a value")
+        unknown = sorted(set(per_name) - set(students))
+        require(not unknown, f"student.{key}: {', '.join(unknown)} not in students ({', '.join(students)})")
+    for name, args in (student.get("args") or {}).items():
+        require(isinstance(args or {}, dict), f"student.args.{name} must be a mapping of builder arguments")
+    for name, images in (student.get("images") or {}).items():
+        require(images is None or (isinstance(images, int) and not isinstance(images, bool) and images > 0),
+                f"student.images.{name} must be null (train.images) or a positive integer, got {images!r}")
 
 
 def check_students(students: Any) -> None:
@@ -100,18 +101,19 @@ def check_students(students: Any) -> None:
 
 
 def check_search(search: dict[str, Any]) -> None:
-    """search: algo, trials, epochs, steps_per_epoch, backend, parallelism, ranges."""
+    """search: algo, trials, images and evals per trial, backend, parallelism, max_soft_weight, ranges."""
     require(search.get("algo") in ALGOS, f"search.algo must be one of {', '.join(ALGOS)}; got {search.get('algo')!r}")
     trials = search.get("trials")
     require(isinstance(trials, int) and trials >= 0, f"search.trials must be an integer >= 0, got {trials!r}")
-    for key in ("epochs", "steps_per_epoch", "parallelism"):
+    for key in ("images", "evals", "parallelism"):
         _positive_int(search.get(key), f"search.{key}")
+    cap = search.get("max_soft_weight")
+    require(cap is None or (_number(cap) and cap > 0),
+            f"search.max_soft_weight (lambda * T^2) must be null or > 0, got {cap!r}")
     require(search.get("backend") in BACKENDS,
             f"search.backend must be one of {', '.join(BACKENDS)}; got {search.get('backend')!r}")
     require(search.get("backend") != "mongo" or bool(search.get("mongo_url")),
             "search.mongo_url is required with search.backend=mongo (mongo://host:port/db/jobs)")
-    require(isinstance(search.get("run_eagerly"), bool),
-            f"search.run_eagerly must be true or false, got {search.get('run_eagerly')!r}")
     ranges = search.get("ranges") or {}
     for key, bounds in ranges.items():
         require(isinstance(bounds, list) and len(bounds) == 2 and all(_number(b) for b in bounds)

@@ -1,5 +1,6 @@
-"""DVC stage distill-students@<name>: search a student's hyperparameters with hyperopt, retrain it
-with the best at the full budget, score it. One stage per student: `student.name=<name>`."""
+"""DVC stage distill-students: every student in `students`, trained side by side in worker
+processes (train.workers), each with an optional hyperopt search first, distilled from the teacher
+(or trained with `loss`), scored on val/test."""
 
 from __future__ import annotations
 
@@ -25,22 +26,21 @@ def main(cfg: DictConfig) -> None:
     check_search(search)
     check_loss(cfg.loss, search["trials"])
 
-    from footseg.students import run_student  # TensorFlow loads only after the config is known good
+    from footseg.students import run_students  # TensorFlow loads only after the config is known good
 
-    paths, name = cfg.paths, student["name"]
-    models = Path(paths.models) / "students"
-    record = run_student(
-        name=name, loss=cfg.loss, composites=paths.composites, split=paths.split,
+    paths = cfg.paths
+    records = run_students(
+        names=students, loss=cfg.loss, composites=paths.composites, split=paths.split,
         teacher_path=str(Path(paths.models) / "teacher.keras"),
-        model_path=str(models / f"{name}.keras"),
-        metrics_path=str(Path(paths.metrics) / "students" / f"{name}.json"),
-        search_dir=str(models / f"{name}.search"),
-        live_dir=str(Path(paths.plots) / "students" / name),
+        models_dir=str(Path(paths.models) / "students"),
+        metrics_dir=str(Path(paths.metrics) / "students"),
+        plots_dir=str(Path(paths.plots) / "students"),
         train=train, student=student, search=search, seed=int(cfg.seed),
     )
-    print(f"distill-students: {name} loss={record['loss']} {record['params']['param_count']:,} params, "
-          f"{record['search']['trials']} trials, val IoU {record['val']['iou']:.4f}, "
-          f"test IoU {record['test']['iou']:.4f} -> {models / f'{name}.keras'}")
+    for name, record in zip(students, records):
+        print(f"distill-students: {name} loss={record['loss']} {record['params']['param_count']:,} params, "
+              f"{record['training']['images_seen']:,} images, {record['search']['trials']} trials, "
+              f"val IoU {record['val']['iou']:.4f}, test IoU {record['test']['iou']:.4f}")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def main(cfg: DictConfig) -> None:
     )
     t = record["training"]
     print(f"train-teacher: {teacher['arch']} {record['params']['param_count']:,} params, "
-          f"{t['epochs_run']} epochs (best {t['best_epoch']}), val IoU {record['val']['iou']:.4f}, "
+          f"{t['images_seen']:,} images (best at eval {t['best_eval']}/{t['evals']}), val IoU {record['val']['iou']:.4f}, "
           f"test IoU {record['test']['iou']:.4f} -> {Path(paths.models) / 'teacher.keras'}")
 
 

@@ -21,6 +21,8 @@ from footseg.errors import FootsegError, require
 if TYPE_CHECKING:  # TensorFlow is imported lazily: numpy users should not pay its 3 s import
     import tensorflow as tf
 
+    from .train_augment import AugmentSpec
+
 SPLITS = ("train", "val", "test")
 
 
@@ -135,5 +137,70 @@ def make_dataset(
     if repeat:
         dataset = dataset.repeat()
     dataset = dataset.batch(int(batch_size), drop_remainder=drop_remainder)
+    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def make_training_dataset(
+    composites_dir: str | Path,
+    split_dir: str | Path,
+    *,
+    batch_size: int,
+    size: int,
+    seed: int,
+    augment: "AugmentSpec | None" = None,
+    teacher_logits: str | Path | None = None,
+) -> "tf.data.Dataset":
+    """Endless shuffled training batches at ``size`` px, augmented on the fly (footseg.data.train_augment).
+
+    Yields (images float32 [B, size, size, 3] 0..255, masks int32 [B, size, size]) or, with
+    ``teacher_logits`` (a .npy of the teacher's foot-minus-background logits per training image, in
+    ascending index order: footseg.teacher_cache), ((images, teacher logits float32
+    [B, size, size, 2]), masks) with the logits warped exactly as the mask. Deterministic for a seed.
+    """
+    import tensorflow as tf
+
+    from .train_augment import AugmentSpec, augment_batch
+
+    spec = augment if augment is not None else AugmentSpec()
+    images, masks = open_composites(composites_dir)
+    indices = np.sort(read_split_indices(split_dir, "train", len(images)))
+    cache = None
+    if teacher_logits is not None:
+        cache = np.load(teacher_logits, mmap_mode="r")
+        require(cache.shape == (len(indices),) + images.shape[1:3],
+                f"{teacher_logits}: cached logits {cache.shape} do not match the {len(indices)} training images")
+    side, batch_size = images.shape[1], int(batch_size)
+
+    def gather(positions: np.ndarray):
+        positions = np.sort(positions)  # ascending memmap reads; order within a batch is irrelevant
+        rows = indices[positions]
+        out = [np.asarray(images[rows]), np.asarray(masks[rows])]
+        if cache is not None:
+            out.append(np.asarray(cache[positions]))
+        return out
+
+    types = [tf.uint8, tf.uint8] + ([tf.float16] if cache is not None else [])
+
+    def load(number: tf.Tensor, positions: tf.Tensor):
+        arrays = tf.numpy_function(gather, [positions], types, stateful=False)
+        arrays[0].set_shape([batch_size, side, side, 3])
+        arrays[1].set_shape([batch_size, side, side])
+        logits = None
+        if cache is not None:
+            logits = tf.reshape(arrays[2], [batch_size, side, side])
+        batch_images, batch_masks, logits = augment_batch(
+            arrays[0], arrays[1], logits,
+            spec=spec, size=int(size), seed=int(seed), batch_number=number)
+        batch_images.set_shape([batch_size, size, size, 3])  # the resample's shape is dynamic
+        batch_masks.set_shape([batch_size, size, size])
+        if logits is None:
+            return batch_images, batch_masks
+        logits.set_shape([batch_size, size, size])
+        return (batch_images, tf.stack([tf.zeros_like(logits), logits], axis=-1)), batch_masks
+
+    dataset = tf.data.Dataset.range(len(indices))
+    dataset = dataset.shuffle(len(indices), seed=int(seed), reshuffle_each_iteration=True).repeat()
+    dataset = dataset.batch(batch_size, drop_remainder=True).enumerate()
     dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return dataset.prefetch(tf.data.AUTOTUNE)
