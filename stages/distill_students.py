@@ -9,12 +9,18 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from footseg.errors import exit_on_user_error
+from footseg.stage import begin_stage
 from footseg.train_config import check_loss, check_search, check_student, check_students, check_train
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
 @exit_on_user_error
 def main(cfg: DictConfig) -> None:
+    paths, name = cfg.paths, cfg.student.get("name")
+    models = Path(paths.models) / "students"
+    outputs = [models / f"{name}.keras", models / f"{name}.search", Path(paths.metrics) / "students" / f"{name}.json",
+               Path(paths.plots) / "students" / str(name)] if isinstance(name, str) and name else []
+    seed = begin_stage(cfg, outputs)
     train = OmegaConf.to_container(cfg.train, resolve=True)
     student = OmegaConf.to_container(cfg.student, resolve=True)
     search = OmegaConf.to_container(cfg.search, resolve=True)
@@ -27,8 +33,6 @@ def main(cfg: DictConfig) -> None:
 
     from footseg.students import run_student  # TensorFlow loads only after the config is known good
 
-    paths, name = cfg.paths, student["name"]
-    models = Path(paths.models) / "students"
     record = run_student(
         name=name, loss=cfg.loss, composites=paths.composites, split=paths.split,
         teacher_path=str(Path(paths.models) / "teacher.keras"),
@@ -36,7 +40,7 @@ def main(cfg: DictConfig) -> None:
         metrics_path=str(Path(paths.metrics) / "students" / f"{name}.json"),
         search_dir=str(models / f"{name}.search"),
         live_dir=str(Path(paths.plots) / "students" / name),
-        train=train, student=student, search=search, seed=int(cfg.seed),
+        train=train, student=student, search=search, seed=seed,
     )
     print(f"distill-students: {name} loss={record['loss']} {record['params']['param_count']:,} params, "
           f"{record['search']['trials']} trials, val IoU {record['val']['iou']:.4f}, "
