@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -104,10 +105,26 @@ def _kind(path: Path) -> str | None:
     return "image" if _read_image(path) is not None else None  # an image with an unusual suffix
 
 
+@contextlib.contextmanager
+def _decoder_warnings_muted() -> Iterator[None]:
+    """Silence fd 2 while probing: libjpeg and FFmpeg print half a dozen lines per bad file
+    ("Premature end of JPEG file", "[mjpeg @ 0x...]") that would drown the one error line."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def check_inputs(paths: list[Path]) -> list[tuple[Path, str]]:
     """(path, kind) for every input, or one FootsegError naming the unreadable ones: checked before
     anything is written, so a bad file among good ones leaves no partial output."""
-    kinds = [(path, _kind(path)) for path in paths]
+    with _decoder_warnings_muted():
+        kinds = [(path, _kind(path)) for path in paths]
     bad = [path for path, kind in kinds if kind is None]
     if bad:
         more = f" (and {len(bad) - 1} more: {', '.join(p.name for p in bad[1:6])}{', ...' if len(bad) > 6 else ''})" if len(bad) > 1 else ""
@@ -197,11 +214,12 @@ def predict(
     """
     from tqdm import tqdm
 
-    from .tflite_runner import TFLiteModel
+    from .tflite_runner import TFLiteModel, verify_tflite
 
     require(model_path.suffix == ".tflite", f"{model_path}: expected a .tflite model")
-    model = TFLiteModel(model_path, interpreter=interpreter, threads=threads, input_range=input_range)
+    verify_tflite(model_path)  # the cheap checks first: a bad file or input fails before TensorFlow loads
     inputs = check_inputs(_inputs(input_path))
+    model = TFLiteModel(model_path, interpreter=interpreter, threads=threads, input_range=input_range)
     frames, model_seconds = 0, 0.0
     start = time.perf_counter()
     with _staging(out) as staged:
