@@ -186,14 +186,11 @@ def predict_video(model: Any, capture: Any, fps: float, overlay_path: Path, mask
 @contextlib.contextmanager
 def _staging(out: Path) -> Iterator[Path]:
     """A temporary sibling ``.<out>.tmp-XXXX`` whose files move into ``out`` only when every input
-    is done; a killed run leaves only the sibling, which the next predict into ``out`` removes."""
+    is done; a killed run leaves only the sibling, which the next predict into ``out`` removes first."""
     import tempfile
-
-    from .stage import remove_stale_temporaries
 
     require(not out.exists() or out.is_dir(), f"{out}: exists and is not a folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries([out])
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         yield tmp
@@ -214,8 +211,10 @@ def predict(
     """
     from tqdm import tqdm
 
+    from .stage import remove_stale_temporaries
     from .tflite_runner import TFLiteModel, verify_tflite
 
+    remove_stale_temporaries([out])  # what a killed predict into ``out`` left, as the stages do
     require(model_path.suffix == ".tflite", f"{model_path}: expected a .tflite model")
     verify_tflite(model_path)  # the cheap checks first: a bad file or input fails before TensorFlow loads
     inputs = check_inputs(_inputs(input_path))

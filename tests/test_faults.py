@@ -427,9 +427,10 @@ def test_kill_mid_predict(tmp_path: Path, base) -> None:
     killed = run(predict_argv(model, folder, "-o", out), cwd=tmp_path, kill="temp")
     assert killed.returncode == -9, killed.stderr[-3000:]
     assert sorted(p.name for p in out.iterdir()) == ["EARLIER"] and stale_temporaries([out])
-    result = run(predict_argv(model, folder, "-o", out), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert stale_temporaries([out]) == [] and len(list(out.iterdir())) == 5
+    # The next predict into OUT removes it first thing, even one that then fails on its input.
+    result = run(predict_argv(model, tmp_path / "absent", "-o", out), cwd=tmp_path)
+    assert result.returncode == 2 and stale_temporaries([out]) == [], result.stderr[-3000:]
+    assert sorted(p.name for p in out.iterdir()) == ["EARLIER"]
 
 
 def test_config_modules_do_not_import_tensorflow() -> None:
