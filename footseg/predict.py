@@ -123,8 +123,12 @@ def _decoder_warnings_muted() -> Iterator[None]:
 def check_inputs(paths: list[Path]) -> list[tuple[Path, str]]:
     """(path, kind) for every input, or one FootsegError naming the unreadable ones: checked before
     anything is written, so a bad file among good ones leaves no partial output."""
-    with _decoder_warnings_muted():
-        kinds = [(path, _kind(path)) for path in paths]
+    from tqdm import tqdm
+
+    kinds = []
+    for path in tqdm(paths, desc="check inputs", unit="file", disable=len(paths) < 2, leave=False):
+        with _decoder_warnings_muted():  # per file, so the progress bar itself still shows
+            kinds.append((path, _kind(path)))
     bad = [path for path, kind in kinds if kind is None]
     if bad:
         more = f" (and {len(bad) - 1} more: {', '.join(p.name for p in bad[1:6])}{', ...' if len(bad) > 6 else ''})" if len(bad) > 1 else ""
