@@ -453,3 +453,33 @@ def test_table_is_large_enough() -> None:
     assert len(TABLE) + len(KILLS) + 1 >= 30
     assert scripts == {"scrape_floors", "composite_feet", "split", "train_teacher", "distill_students", "export",
                        "benchmark", "predict"}
+
+
+def test_every_truncation_of_a_tflite_is_refused(base, tmp_path: Path) -> None:
+    """The structural check catches a file cut anywhere (the interpreter would crash on it)."""
+    from footseg.errors import FootsegError
+    from footseg.tflite_runner import verify_tflite
+
+    data = (base["exported"] / "nanoseg.fp32.tflite").read_bytes()
+    verify_tflite(base["exported"] / "nanoseg.fp32.tflite")
+    cut = tmp_path / "cut.tflite"
+    for size in sorted({*range(0, 64), *np.linspace(64, len(data) - 1, 200).astype(int)}):
+        cut.write_bytes(data[:size])
+        with pytest.raises(FootsegError, match="not a valid .tflite model"):
+            verify_tflite(cut)
+
+
+def test_seed_check_and_stale_temporaries(tmp_path: Path) -> None:
+    from footseg.errors import FootsegError
+    from footseg.stage import check_seed, remove_stale_temporaries
+
+    assert check_seed(0) == 0 and check_seed(2**32 - 1) == 2**32 - 1
+    for bad in ("42", 42.0, True, -1, 2**32, None):
+        with pytest.raises(FootsegError, match="seed must be an integer"):
+            check_seed(bad)
+    (tmp_path / ".out.tmp-abc").mkdir()
+    (tmp_path / ".out.json.tmp-def").write_text("x")
+    (tmp_path / ".other.tmp-ghi").write_text("another output's: kept")
+    removed = remove_stale_temporaries([tmp_path / "out", tmp_path / "out.json"])
+    assert sorted(p.name for p in removed) == [".out.json.tmp-def", ".out.tmp-abc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.tmp-ghi"]
