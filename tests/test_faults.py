@@ -19,7 +19,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,7 +146,7 @@ class Row:
     needle: str
     skip: bool = False
     before_tf: bool = True
-    needs: tuple[str, ...] = field(default_factory=tuple)
+    needs: tuple[str, ...] = field(default_factory=tuple)  # fixtures it uses ("base" is also fetched on first use)
 
 
 def local_dir(ctx: Ctx, *, good: int, corrupt: bool = True, tiny: bool = True) -> dict[str, str]:
