@@ -335,7 +335,7 @@ def assert_one_error(result: subprocess.CompletedProcess, needle: str, before_tf
     assert result.returncode == 2 and len(errors) == 1, (result.returncode, text[-3000:])
     assert errors[0].startswith("error: ") and needle in errors[0], errors[0]
     if before_tf:  # nothing but progress bars and the error line: TensorFlow (which logs on import) never loaded
-        assert [line for line in result.stderr.strip().splitlines() if "%|" not in line] == errors, result.stderr
+        assert [line for line in result.stderr.strip().splitlines() if "%|" not in line and line.strip()] == errors, result.stderr
     return errors[0]
 
 
