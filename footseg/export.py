@@ -206,6 +206,9 @@ def load_keras_model(path: Path) -> Any:
     import footseg.models  # noqa: F401  (registers custom layers for deserialisation)
 
     require(path.is_file(), f"{path}: model file not found (run the training stages first)")
+    from .io import check_keras_file
+
+    check_keras_file(path)  # a truncated file: one clear line, not Keras' "File not found"
     try:
         return keras.models.load_model(path, compile=False)
     except Exception as exc:  # keras raises many types for a corrupt or foreign file

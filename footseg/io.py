@@ -84,3 +84,21 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         raise FootsegError(f"{path}: file not found") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise FootsegError(f"{path}: not valid JSON ({exc})") from None
+
+
+def check_keras_file(path: str | os.PathLike[str]) -> None:
+    """FootsegError unless ``path`` is a whole .keras zip archive.
+
+    Keras answers "File not found" for a .keras file that is there but cut short (no zip
+    directory at its end), which sends the user looking in the wrong place.
+    """
+    import zipfile
+
+    from .errors import FootsegError
+
+    path = Path(path)
+    if not path.is_file():
+        raise FootsegError(f"{path}: model file not found")
+    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
+        raise FootsegError(f"{path}: not a complete .keras file ({path.stat().st_size} bytes, no zip directory: "
+                           "truncated or corrupt); run the stage that writes it again")

@@ -1,7 +1,9 @@
 """`footseg predict MODEL.tflite INPUT -o OUT`: segment images, a folder of images or a video.
 
-For an image ``foo.jpg``: OUT/foo.mask.png (0/255 at the image's size) and OUT/foo.overlay.png
-(the foot tinted). For a video ``clip.mp4``: OUT/clip.overlay.mp4 and OUT/clip.mask.mp4. Frames
+For an image ``foo.jpg``: OUT/foo.jpg.mask.png (0/255 at the image's size) and
+OUT/foo.jpg.overlay.png (the foot tinted); the whole input name is kept, so foo.jpg and foo.png
+never overwrite each other. For a video ``clip.mp4``: OUT/clip.mp4.overlay.mp4 and
+OUT/clip.mp4.mask.mp4. Every input is checked before anything is written. Frames
 are resized to the model's input, segmented, and the mask resized back (nearest neighbour). The
 frames per second of the model (invoke only) and end to end are printed.
 """
@@ -9,7 +11,10 @@ frames per second of the model (invoke only) and end to end are printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -83,22 +88,68 @@ def _video_frames(path: Path) -> tuple[Any, float] | None:
 def _inputs(path: Path) -> list[Path]:
     require(path.exists(), f"{path}: no such file or folder")
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
         require(len(files) > 0, f"{path}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in this folder")
         return files
     return [path]
 
 
+def _kind(path: Path) -> str | None:
+    """"image", "video", or None for a file OpenCV cannot read as either."""
+    if (path.suffix.lower() in IMAGE_SUFFIXES or not path.suffix) and _read_image(path) is not None:
+        return "image"
+    video = _video_frames(path)
+    if video is not None:
+        video[0].release()
+        return "video"
+    return "image" if _read_image(path) is not None else None  # an image with an unusual suffix
+
+
+@contextlib.contextmanager
+def _decoder_warnings_muted() -> Iterator[None]:
+    """Silence fd 2 while probing: libjpeg and FFmpeg print half a dozen lines per bad file
+    ("Premature end of JPEG file", "[mjpeg @ 0x...]") that would drown the one error line."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def check_inputs(paths: list[Path]) -> list[tuple[Path, str]]:
+    """(path, kind) for every input, or one FootsegError naming the unreadable ones: checked before
+    anything is written, so a bad file among good ones leaves no partial output."""
+    from tqdm import tqdm
+
+    kinds = []
+    for path in tqdm(paths, desc="check inputs", unit="file", disable=len(paths) < 2, leave=False):
+        with _decoder_warnings_muted():  # per file, so the progress bar itself still shows
+            kinds.append((path, _kind(path)))
+    bad = [path for path, kind in kinds if kind is None]
+    if bad:
+        more = f" (and {len(bad) - 1} more: {', '.join(p.name for p in bad[1:6])}{', ...' if len(bad) > 6 else ''})" if len(bad) > 1 else ""
+        raise FootsegError(f"{bad[0]}: not an image or a video that OpenCV can read{more}; nothing written")
+    return kinds  # type: ignore[return-value]
+
+
+def output_names(path: Path) -> dict[str, str]:
+    """Output file names of one input: its whole file name plus a suffix, so a.jpg and a.png in
+    one folder cannot overwrite each other (names in a folder are unique, so are these)."""
+    return {"mask": f"{path.name}.mask.png", "overlay": f"{path.name}.overlay.png",
+            "mask_video": f"{path.name}.mask.mp4", "overlay_video": f"{path.name}.overlay.mp4"}
+
+
 def _write_png(path: Path, rgb_or_gray: np.ndarray) -> None:
     import cv2
 
-    from .io import atomic_file
-
     image = rgb_or_gray if rgb_or_gray.ndim == 2 else cv2.cvtColor(rgb_or_gray, cv2.COLOR_RGB2BGR)
-    with atomic_file(path) as tmp:
-        ok, data = cv2.imencode(".png", image)
-        require(ok, f"{path}: could not encode PNG")
-        tmp.write_bytes(data.tobytes())
+    ok, data = cv2.imencode(".png", image)
+    require(ok, f"{path}: could not encode PNG")
+    path.write_bytes(data.tobytes())
 
 
 def _frames(capture: Any) -> Iterator[np.ndarray]:
@@ -111,13 +162,10 @@ def _frames(capture: Any) -> Iterator[np.ndarray]:
         yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-def predict_video(model: Any, capture: Any, fps: float, stem: str, out: Path) -> tuple[int, float]:
-    """Write OUT/<stem>.overlay.mp4 and OUT/<stem>.mask.mp4; (frames, seconds in the model)."""
+def predict_video(model: Any, capture: Any, fps: float, overlay_path: Path, mask_path: Path) -> tuple[int, float]:
+    """Write the overlay and mask videos (into the caller's staging folder); (frames, seconds in the model)."""
     import cv2
 
-    finals = [out / f"{stem}.overlay.mp4", out / f"{stem}.mask.mp4"]
-    # OpenCV picks the container from the suffix, so the temporary names keep ".mp4".
-    temps = [p.with_name(f".{p.stem}.tmp.mp4") for p in finals]
     writers: list[Any] = []
     frames, model_seconds = 0, 0.0
     try:
@@ -125,54 +173,72 @@ def predict_video(model: Any, capture: Any, fps: float, stem: str, out: Path) ->
             if not writers:
                 size = (rgb.shape[1], rgb.shape[0])
                 fourcc = cv2.VideoWriter_fourcc(*"mp4v")
-                writers = [cv2.VideoWriter(str(t), fourcc, fps, size) for t in temps]
-                require(all(w.isOpened() for w in writers), f"{out}: cannot write mp4 video here")
+                writers = [cv2.VideoWriter(str(p), fourcc, fps, size) for p in (overlay_path, mask_path)]
+                require(all(w.isOpened() for w in writers), f"{overlay_path.parent}: cannot write mp4 video here")
             mask, seconds = segment(model, rgb)
             model_seconds += seconds
             frames += 1
             writers[0].write(cv2.cvtColor(overlay(rgb, mask), cv2.COLOR_RGB2BGR))
             writers[1].write(cv2.cvtColor(mask * 255, cv2.COLOR_GRAY2BGR))
-        for writer in writers:
-            writer.release()
-        for tmp, final in zip(temps, finals):
-            os.replace(tmp, final)
     finally:
         capture.release()
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
+        for writer in writers:
+            writer.release()
     return frames, model_seconds
+
+
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A temporary sibling ``.<out>.tmp-XXXX`` whose files move into ``out`` only when every input
+    is done; a killed run leaves only the sibling, which the next predict into ``out`` removes first."""
+    import tempfile
+
+    require(not out.exists() or out.is_dir(), f"{out}: exists and is not a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+        out.mkdir(exist_ok=True)
+        for file in sorted(tmp.iterdir()):
+            os.replace(file, out / file.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def predict(
     model_path: Path, input_path: Path, out: Path, *, threads: int | str = "all", interpreter: str = "tflite", input_range: float = 255.0
 ) -> dict[str, float]:
-    """Segment every image or video frame of ``input_path`` into ``out``: {"frames", "model_fps", "fps"}."""
+    """Segment every image or video frame of ``input_path`` into ``out``: {"frames", "model_fps", "fps"}.
+
+    Every input is checked first and outputs appear in ``out`` only when all are done: a bad file
+    is one FootsegError and nothing is written.
+    """
     from tqdm import tqdm
 
-    from .tflite_runner import TFLiteModel
+    from .stage import remove_stale_temporaries
+    from .tflite_runner import TFLiteModel, verify_tflite
 
+    remove_stale_temporaries([out])  # what a killed predict into ``out`` left, as the stages do
     require(model_path.suffix == ".tflite", f"{model_path}: expected a .tflite model")
+    verify_tflite(model_path)  # the cheap checks first: a bad file or input fails before TensorFlow loads
+    inputs = check_inputs(_inputs(input_path))
     model = TFLiteModel(model_path, interpreter=interpreter, threads=threads, input_range=input_range)
-    inputs = _inputs(input_path)
-    out.mkdir(parents=True, exist_ok=True)
     frames, model_seconds = 0, 0.0
     start = time.perf_counter()
-    for path in tqdm(inputs, desc="predict", unit="file", disable=len(inputs) < 2):
-        rgb = _read_image(path) if path.suffix.lower() in IMAGE_SUFFIXES or not path.suffix else None
-        if rgb is None:
-            video = _video_frames(path)
-            if video is None:
-                rgb = _read_image(path)  # an image with an unusual suffix
-                if rgb is None:
-                    raise FootsegError(f"{path}: not an image or a video that OpenCV can read")
-            else:
-                n, seconds = predict_video(model, video[0], video[1], path.stem, out)
+    with _staging(out) as staged:
+        for path, kind in tqdm(inputs, desc="predict", unit="file", disable=len(inputs) < 2):
+            names = output_names(path)
+            if kind == "video":
+                capture, fps = _video_frames(path)  # type: ignore[misc]
+                n, seconds = predict_video(model, capture, fps, staged / names["overlay_video"], staged / names["mask_video"])
                 frames, model_seconds = frames + n, model_seconds + seconds
                 continue
-        mask, seconds = segment(model, rgb)
-        _write_png(out / f"{path.stem}.mask.png", mask * 255)
-        _write_png(out / f"{path.stem}.overlay.png", overlay(rgb, mask))
-        frames, model_seconds = frames + 1, model_seconds + seconds
+            rgb = _read_image(path)
+            require(rgb is not None, f"{path}: could not be read again (changed while predicting?); nothing written")
+            mask, seconds = segment(model, rgb)
+            _write_png(staged / names["mask"], mask * 255)
+            _write_png(staged / names["overlay"], overlay(rgb, mask))
+            frames, model_seconds = frames + 1, model_seconds + seconds
     total = time.perf_counter() - start
     return {
         "frames": frames,

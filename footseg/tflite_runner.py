@@ -12,6 +12,7 @@ probability (1 channel, e.g. MediaPipe's selfie segmenter); ``TFLiteModel`` hide
 from __future__ import annotations
 
 import os
+import struct
 import warnings
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,67 @@ import numpy as np
 from .errors import FootsegError, require
 
 INTERPRETERS = ("tflite", "litert")
+TFLITE_IDENTIFIER = b"TFL3"
+
+
+def _schema() -> Any:
+    """TFLite's generated flatbuffer schema, loaded from its file so TensorFlow is not imported."""
+    import importlib.util
+
+    for package, relative in (("ai_edge_litert", "schema_py_generated.py"),
+                              ("tensorflow", "lite/python/schema_py_generated.py")):
+        spec = importlib.util.find_spec(package)  # locates the package without importing it
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        path = Path(list(spec.submodule_search_locations)[0]) / relative
+        if path.is_file():
+            module_spec = importlib.util.spec_from_file_location(f"_footseg_tflite_schema_{package}", path)
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)  # type: ignore[union-attr]
+            return module
+    return None
+
+
+def verify_tflite(path: str | os.PathLike[str]) -> None:
+    """FootsegError unless ``path`` is a whole, self-consistent .tflite flatbuffer.
+
+    The interpreters do not verify the flatbuffer: a truncated file makes them read past its end
+    and the process dies (SIGSEGV) without a word. Here every table of the model is unpacked in
+    Python, where an offset past the end raises instead, and every index and buffer extent is
+    checked against the file, before any interpreter touches it.
+    """
+    path = Path(path)
+    require(path.is_file(), f"{path}: model file not found")
+    data = path.read_bytes()
+    bad = f"{path}: not a valid .tflite model"
+    require(len(data) >= 8 and data[4:8] == TFLITE_IDENTIFIER,
+            f"{bad} (no TFL3 flatbuffer identifier; {len(data)} bytes)")
+    schema = _schema()
+    if schema is None:  # no schema shipped: the identifier check is all that can be done here
+        return
+    try:
+        model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    except Exception as exc:  # out-of-range offsets surface as struct.error, IndexError, ...
+        why = "reads past the end of the file" if isinstance(exc, (struct.error, IndexError)) else type(exc).__name__
+        raise FootsegError(f"{bad} (truncated or corrupt flatbuffer: {why})") from None
+    buffers = model.buffers or []
+    for b, buffer in enumerate(buffers):
+        # Models over 2 GB keep buffers after the flatbuffer: offset/size must lie inside the file.
+        offset, size = int(buffer.offset or 0), int(buffer.size or 0)
+        require(offset + size <= len(data), f"{bad} (buffer {b} ends past the end of the file; truncated)")
+    require(bool(model.subgraphs), f"{bad} (no subgraphs)")
+    n_codes = len(model.operatorCodes or [])
+    for g, graph in enumerate(model.subgraphs):
+        tensors = graph.tensors or []
+        for t, tensor in enumerate(tensors):
+            require(0 <= tensor.buffer < max(len(buffers), 1), f"{bad} (subgraph {g} tensor {t}: buffer index out of range)")
+        for name, indices in (("inputs", graph.inputs), ("outputs", graph.outputs)):
+            require(indices is not None and len(indices) > 0 and all(0 <= int(i) < len(tensors) for i in indices),
+                    f"{bad} (subgraph {g}: {name} missing or out of range)")
+        for o, op in enumerate(graph.operators or []):
+            require(0 <= op.opcodeIndex < n_codes, f"{bad} (subgraph {g} operator {o}: unknown operator code)")
+            for i in list(op.inputs if op.inputs is not None else []) + list(op.outputs if op.outputs is not None else []):
+                require(-1 <= int(i) < len(tensors), f"{bad} (subgraph {g} operator {o}: tensor index out of range)")
 
 
 def _interpreter_class(name: str) -> Any:
@@ -88,7 +150,7 @@ class TFLiteModel:
         self.interpreter_name = interpreter
         self.threads = resolve_threads(threads)
         self.input_range = float(input_range)
-        require(self.path.is_file(), f"{self.path}: model file not found")
+        verify_tflite(self.path)  # a bad file is one line here, never a crash inside the interpreter
         try:
             cls = _interpreter_class(interpreter)
         except ImportError as exc:

@@ -243,7 +243,11 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
     import footseg.losses  # noqa: F401  (registers the losses a compiled model refers to)
     import footseg.models  # noqa: F401  (registers the custom layers)
 
+    from .io import check_keras_file
+
+    check_keras_file(path)
     try:
         return keras.models.load_model(path, compile=False)
     except Exception as exc:  # zip/h5/config errors all mean the same to the user
-        raise FootsegError(f"{path}: cannot load Keras model ({type(exc).__name__}: {exc})") from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise FootsegError(f"{path}: cannot load Keras model ({type(exc).__name__}: {first})") from None

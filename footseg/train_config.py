@@ -36,10 +36,13 @@ def check_lam(value: Any, key: str) -> None:
     require(_number(value) and value >= 0, f"{key} (lambda) must be >= 0, got {value!r}")
 
 
-def check_model_name(name: Any, key: str) -> None:
-    from .models import MODELS
+# The registry's names (footseg.models.MODELS), kept here so a bad name fails before Keras loads
+# (importing the registry costs TensorFlow's import and its log lines); a test keeps them equal.
+MODEL_NAMES = ("teacher", "enet", "linknet", "mobileseg", "fastlinknet", "nanoseg")
 
-    require(name in MODELS, f"{key} must be one of {', '.join(MODELS)}; got {name!r}")
+
+def check_model_name(name: Any, key: str) -> None:
+    require(name in MODEL_NAMES, f"{key} must be one of {', '.join(MODEL_NAMES)}; got {name!r}")
 
 
 def check_train(train: dict[str, Any]) -> None:

@@ -4,16 +4,20 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from footseg.errors import exit_on_user_error
+from footseg.stage import begin_stage
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
 @exit_on_user_error
 def main(cfg: DictConfig) -> None:
+    paths = cfg.paths
+    plots = paths.plots
+    begin_stage(cfg, [f"{paths.metrics}/benchmark.json", f"{paths.reports}/results.md", f"{plots}/latency_vs_iou.json",
+                      f"{plots}/latency_vs_iou.png", f"{plots}/segmentation_grid.png"], seed=False)
     from footseg.bench import benchmark_all, summary_line, validate_bench_config
 
     bench_cfg = OmegaConf.to_container(cfg.bench, resolve=True)
     validate_bench_config(bench_cfg)
-    paths = cfg.paths
     record = benchmark_all(
         exported_dir=paths.exported,
         export_json=f"{paths.metrics}/export.json",

@@ -14,14 +14,15 @@ from footseg.data.composite import CompositeConfig, summary_counts, write_compos
 from footseg.data.contact_sheet import write_contact_sheet
 from footseg.errors import exit_on_user_error
 from footseg.io import atomic_dir, write_json
+from footseg.stage import begin_stage
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
 @exit_on_user_error
 def main(cfg: DictConfig) -> None:
+    seed = begin_stage(cfg, [cfg.paths.composites, Path(cfg.paths.plots) / "contact_sheet.png"])
     composite_cfg = CompositeConfig.from_dict(OmegaConf.to_container(cfg.composite, resolve=True))
     feet_cfg = OmegaConf.to_container(cfg.feet, resolve=True)
-    seed = int(cfg.seed)
     # Imported here: the floors and feet packages pull in their own heavy dependencies.
     from footseg.data.feet import build_foot_views, validate_feet_config
     from footseg.data.floors import load_floors

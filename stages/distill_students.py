@@ -10,12 +10,16 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from footseg.errors import exit_on_user_error
+from footseg.stage import begin_stage
 from footseg.train_config import check_loss, check_search, check_student, check_students, check_train
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
 @exit_on_user_error
 def main(cfg: DictConfig) -> None:
+    paths = cfg.paths
+    seed = begin_stage(cfg, [Path(paths.models) / "students", Path(paths.metrics) / "students",
+                             Path(paths.plots) / "students"])
     train = OmegaConf.to_container(cfg.train, resolve=True)
     student = OmegaConf.to_container(cfg.student, resolve=True)
     search = OmegaConf.to_container(cfg.search, resolve=True)
@@ -28,14 +32,13 @@ def main(cfg: DictConfig) -> None:
 
     from footseg.students import run_students  # TensorFlow loads only after the config is known good
 
-    paths = cfg.paths
     records = run_students(
         names=students, loss=cfg.loss, composites=paths.composites, split=paths.split,
         teacher_path=str(Path(paths.models) / "teacher.keras"),
         models_dir=str(Path(paths.models) / "students"),
         metrics_dir=str(Path(paths.metrics) / "students"),
         plots_dir=str(Path(paths.plots) / "students"),
-        train=train, student=student, search=search, seed=int(cfg.seed),
+        train=train, student=student, search=search, seed=seed,
     )
     for name, record in zip(students, records):
         print(f"distill-students: {name} loss={record['loss']} {record['params']['param_count']:,} params, "

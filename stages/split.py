@@ -10,11 +10,13 @@ from omegaconf import DictConfig, OmegaConf
 from footseg.data.split import read_manifest, split_composites, validate_ratios, write_split
 from footseg.errors import exit_on_user_error
 from footseg.io import atomic_dir, write_json
+from footseg.stage import begin_stage
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
 @exit_on_user_error
 def main(cfg: DictConfig) -> None:
+    begin_stage(cfg, [cfg.paths.split, Path(cfg.paths.metrics) / "split.json"], seed=False)
     ratios = validate_ratios(OmegaConf.to_container(cfg.split.ratios, resolve=True))
     manifest = Path(cfg.paths.composites) / "manifest.json"
     records = read_manifest(manifest)

@@ -52,8 +52,16 @@ def test_missing_directory_is_one_clear_line(tmp_path):
         build_floors(local_cfg(tmp_path / "nowhere"), tmp_path / "floors", seed=0, progress=False)
 
 
-def test_corrupt_image_names_the_file(tmp_path):
-    half_and_half(tmp_path / "good.jpg")
-    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
-    with pytest.raises(FootsegError, match=r"broken\.jpg: not a readable image"):
-        build_floors(local_cfg(tmp_path), tmp_path / "floors", seed=0, progress=False)
+def test_corrupt_and_tiny_images_are_skipped_and_counted(tmp_path):
+    src = tmp_path / "photos"
+    src.mkdir()
+    half_and_half(src / "good.jpg")
+    (src / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    Image.new("RGB", (4, 4), (9, 9, 9)).save(src / "thumb.png")  # 8x upscale to 32 px: refused
+    summary = build_floors(local_cfg(src), tmp_path / "floors", seed=0, progress=False)
+    assert summary["count"] == 1 and summary["skipped"] == {"bad-image": 1, "too-small": 1}
+    manifest = json.loads((tmp_path / "floors" / "manifest.json").read_text())
+    assert {(f["file"], f["reason"]) for f in manifest["failures"]} == {("broken.jpg", "bad-image"), ("thumb.png", "too-small")}
+    (src / "good.jpg").unlink()
+    with pytest.raises(FootsegError, match=r"only 0 usable floor images .*too-small"):
+        build_floors(local_cfg(src), tmp_path / "floors2", seed=0, progress=False)

@@ -27,8 +27,8 @@ def write_image(path: Path, h: int = 48, w: int = 80) -> Path:
 def test_image_gives_mask_and_overlay_at_its_size(model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     image = write_image(tmp_path / "in" / "foot.jpg")
     assert main(["predict", str(model), str(image), "-o", str(tmp_path / "out"), "--threads", "1"]) == 0
-    mask = cv2.imread(str(tmp_path / "out" / "foot.mask.png"), cv2.IMREAD_GRAYSCALE)
-    overlay = cv2.imread(str(tmp_path / "out" / "foot.overlay.png"))
+    mask = cv2.imread(str(tmp_path / "out" / "foot.jpg.mask.png"), cv2.IMREAD_GRAYSCALE)
+    overlay = cv2.imread(str(tmp_path / "out" / "foot.jpg.overlay.png"))
     assert mask.shape == (48, 80) and set(np.unique(mask)) <= {0, 255}
     assert overlay.shape == (48, 80, 3)
     out = capsys.readouterr().out
@@ -40,7 +40,7 @@ def test_folder_of_images(model: Path, tmp_path: Path) -> None:
         write_image(tmp_path / "in" / name)
     (tmp_path / "in" / "notes.txt").write_text("skipped: not an image suffix")
     assert main(["predict", str(model), str(tmp_path / "in"), "-o", str(tmp_path / "out")]) == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.mask.png", "a.overlay.png", "b.mask.png", "b.overlay.png"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png.mask.png", "a.png.overlay.png", "b.jpg.mask.png", "b.jpg.overlay.png"]
 
 
 def test_video_gives_overlay_and_mask_videos(model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -52,13 +52,13 @@ def test_video_gives_overlay_and_mask_videos(model: Path, tmp_path: Path, capsys
     writer.release()
     assert main(["predict", str(model), str(video), "-o", str(tmp_path / "out")]) == 0
     assert "predict: 5 frames" in capsys.readouterr().out
-    for name in ("clip.overlay.mp4", "clip.mask.mp4"):
+    for name in ("clip.mp4.overlay.mp4", "clip.mp4.mask.mp4"):
         capture = cv2.VideoCapture(str(tmp_path / "out" / name))
         assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
         ok, frame = capture.read()
         assert ok and frame.shape == (48, 64, 3)
         capture.release()
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clip.mask.mp4", "clip.overlay.mp4"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clip.mp4.mask.mp4", "clip.mp4.overlay.mp4"]
 
 
 @pytest.mark.parametrize(

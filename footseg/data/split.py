@@ -182,6 +182,13 @@ def split_composites(records: list[dict[str, Any]], ratios: Mapping[str, float],
     splits: dict[str, list[int]] = {name: [] for name in SPLITS}
     for record in records:
         splits[assignment[record["pool"]]].append(int(record["index"]))
+    # An empty val or test split would only show up later as a crash or a meaningless score.
+    wanted = [name for name in SPLITS if ratios[name] > 0]
+    for name in wanted:
+        require(len(splits[name]) > 0,
+                f"{source}: split {name} would be empty (split.ratios.{name} = {ratios[name]:g}): the manifest has "
+                f"{len(pool_sizes)} pool(s) for {len(wanted)} non-empty splits; composite-feet deals min(composite.pools, feet.persons, floors.count) "
+                f"pools, so make all three >= {len(wanted)}")
     splits = {name: sorted(indices) for name, indices in splits.items()}
     return splits, split_metrics(records, splits, assignment, ratios)
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ...errors import FootsegError, require
+from ...errors import require
 from .download import Candidate, Downloader, DownloadOptions, FetchFailed
-from .images import BadImage, decode_image, encode_jpeg, sha256_hex, square_resize
+from .images import BadImage, check_side, decode_image, encode_jpeg, sha256_hex, square_resize
 from .manifest import floor_record, write_floor, write_manifest
 from .procedural import generate_floor, validate_procedural
 from .sources import LOCAL_DEFAULTS, OPENVERSE_DEFAULTS, URLS_DEFAULTS, local_files, merge_options, openverse_candidates, url_candidates
@@ -109,6 +109,7 @@ def _build_downloaded(cfg: dict[str, Any], out_dir: Path, progress: bool) -> tup
             continue
         try:
             image = decode_image(result.data, options.max_pixels)
+            check_side(image, cfg["size"])
         except BadImage as exc:
             skip(candidate.url, exc.reason, str(exc))
             continue
@@ -129,38 +130,47 @@ def _build_local(cfg: dict[str, Any], out_dir: Path, progress: bool) -> tuple[li
     opts = cfg["local"]
     root = Path(opts["dir"])
     max_pixels = cfg["download"].max_pixels
-    records, seen, duplicates = [], set(), 0
+    records, seen = [], set()
+    skipped: collections.Counter[str] = collections.Counter()
+    failures: list[dict[str, str]] = []  # every skipped file and why, for the manifest (as the scraper's URLs)
     for path in tqdm(local_files(opts), desc="import floors", unit="img", disable=not progress):
         if len(records) >= cfg["count"]:
             break
+        rel = path.relative_to(root).as_posix()
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise FootsegError(f"{path}: cannot read ({exc.strerror})") from None
+            skipped["unreadable"] += 1
+            failures.append({"file": rel, "reason": "unreadable", "detail": exc.strerror or type(exc).__name__})
+            continue
         digest = sha256_hex(data)
         if digest in seen:
-            duplicates += 1
+            skipped["duplicate"] += 1
             continue
         try:
             image = decode_image(data, max_pixels)
+            check_side(image, cfg["size"])
         except BadImage as exc:
-            raise FootsegError(f"{path}: {exc}") from None
+            skipped[exc.reason] += 1
+            failures.append({"file": rel, "reason": exc.reason, "detail": str(exc)})
+            continue
         seen.add(digest)
         jpeg = encode_jpeg(square_resize(image, cfg["size"]), cfg["jpeg_quality"])
         record = floor_record(f"local-{digest[:12]}", jpeg, cfg["size"], "local", license=opts["license"],
-                              author=opts["author"], source_url=None, original=path.relative_to(root).as_posix(),
+                              author=opts["author"], source_url=None, original=rel,
                               original_sha256=digest, original_size=list(image.size))
         write_floor(out_dir, record, jpeg)
         records.append(record)
-    return records, {"skipped": {"duplicate": duplicates} if duplicates else {}}
+    return records, {"skipped": dict(sorted(skipped.items())), "failures": failures}
 
 
 def build_floors(floors_cfg: dict[str, Any], out_dir: str | Path, seed: int, progress: bool = True) -> dict[str, Any]:
     """Fill ``out_dir`` (an empty directory: the caller makes it atomic) with images/ and
     manifest.json from the ``floors`` config group; returns a summary (count, source, skipped).
 
-    FootsegError for a bad config value, an unreachable API, a missing local directory, a
-    corrupt local image, or fewer than ``min_count`` floors in the end.
+    FootsegError for a bad config value, an unreachable API, a missing local directory, or fewer
+    than ``min_count`` floors in the end; bad URLs and files (corrupt, too small, unreadable,
+    duplicate) are skipped and counted.
     """
     cfg = validate_config(dict(floors_cfg))
     out_dir = Path(out_dir)

@@ -1,6 +1,6 @@
 """A careful HTTP downloader for image URLs.
 
-Only http/https; connect/read timeouts; retries with exponential backoff on 5xx, 429 (honouring
+Only http/https; connect/read timeouts and an overall deadline per download; retries with exponential backoff on 5xx, 429 (honouring
 Retry-After) and dropped connections; a byte cap enforced while streaming; a content-type check;
 a resumable on-disk cache keyed by URL hash with a JSON sidecar (licence, author, source URL),
 so a second run downloads nothing it already has. Downloads run on a thread pool; results come
@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import urlparse
 
 import requests
+import urllib3
 from tqdm import tqdm
 
 from ...errors import require
@@ -32,6 +33,9 @@ DOWNLOAD_DEFAULTS: dict[str, Any] = {
     "workers": 8,
     "connect_timeout_s": 5.0,
     "read_timeout_s": 20.0,
+    # Whole download (retries included): the read timeout alone lets a server that drips a
+    # byte a second hold a worker for ever.
+    "deadline_s": 120.0,
     "retries": 3,
     "backoff_base_s": 0.5,
     "backoff_max_s": 30.0,
@@ -48,6 +52,7 @@ class DownloadOptions:
     workers: int
     connect_timeout_s: float
     read_timeout_s: float
+    deadline_s: float
     retries: int
     backoff_base_s: float
     backoff_max_s: float
@@ -67,7 +72,7 @@ class DownloadOptions:
             v = merged[name]
             require(isinstance(v, int) and not isinstance(v, bool) and v > 0, f"{key}.{name} must be a positive integer, got {v!r}")
         require(isinstance(merged["retries"], int) and merged["retries"] >= 0, f"{key}.retries must be an integer >= 0, got {merged['retries']!r}")
-        for name in ("connect_timeout_s", "read_timeout_s"):
+        for name in ("connect_timeout_s", "read_timeout_s", "deadline_s"):
             require(isinstance(merged[name], (int, float)) and merged[name] > 0, f"{key}.{name} must be > 0, got {merged[name]!r}")
         for name in ("backoff_base_s", "backoff_max_s"):
             require(isinstance(merged[name], (int, float)) and merged[name] >= 0, f"{key}.{name} must be >= 0, got {merged[name]!r}")
@@ -154,8 +159,11 @@ class Downloader:
                 delay = max(delay, after)
         return min(delay, o.backoff_max_s)
 
-    def request(self, url: str, *, params: dict[str, Any] | None = None, stream: bool = True) -> requests.Response:
-        """GET with retries on 5xx/429/connection errors; raises FetchFailed; caller closes."""
+    def request(self, url: str, *, params: dict[str, Any] | None = None, stream: bool = True,
+                deadline: float | None = None) -> requests.Response:
+        """GET with retries on 5xx/429/connection errors; raises FetchFailed; caller closes.
+
+        ``deadline`` (time.monotonic()) stops the retries: no backoff sleeps past it."""
         check_scheme(url)
         o = self.options
         last: FetchFailed | None = None
@@ -182,23 +190,35 @@ class Downloader:
                 if response.status_code not in RETRY_STATUS:
                     raise last
             if attempt < o.retries:
-                self._sleep(self._backoff(attempt, response))
+                delay = self._backoff(attempt, response)
+                if deadline is not None and time.monotonic() + delay > deadline:
+                    raise FetchFailed("deadline", f"retries would pass floors.download.deadline_s ({last})")
+                self._sleep(delay)
         assert last is not None
         raise last
 
-    def _read_capped(self, response: requests.Response) -> bytes:
+    def _read_capped(self, response: requests.Response, deadline: float | None = None) -> bytes:
         cap = self.options.max_bytes
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise FetchFailed("too-large", f"{declared} bytes > {cap}")
         chunks, total = [], 0
+        raw = response.raw
         try:
-            for chunk in response.iter_content(CHUNK):
+            while True:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise FetchFailed("deadline", f"not finished within floors.download.deadline_s "
+                                                  f"= {self.options.deadline_s:g} s ({total} bytes read)")
+                # read1 returns what has arrived (at most CHUNK), so the deadline is checked between
+                # small reads; read(CHUNK) would wait for a whole chunk from a dripping server.
+                chunk = raw.read1(CHUNK, decode_content=True)
+                if not chunk:
+                    break
                 total += len(chunk)
                 if total > cap:
                     raise FetchFailed("too-large", f"more than {cap} bytes")
                 chunks.append(chunk)
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchFailed("timeout" if "timed out" in str(exc).lower() else "connection", str(exc)) from None
         return b"".join(chunks)
 
@@ -236,12 +256,13 @@ class Downloader:
         cached = self._from_cache(candidate)
         if cached is not None:
             return cached
-        response = self.request(candidate.url)
+        deadline = time.monotonic() + self.options.deadline_s
+        response = self.request(candidate.url, deadline=deadline)
         try:
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if content_type not in self.options.content_types:
                 raise FetchFailed("content-type", content_type or "missing")
-            data = self._read_capped(response)
+            data = self._read_capped(response, deadline)
             final_url = response.url
         finally:
             response.close()

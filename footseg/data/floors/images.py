@@ -49,6 +49,18 @@ def decode_image(data: bytes, max_pixels: int) -> Image.Image:
     return image
 
 
+# A floor may be upscaled at most this much: a 4x4 thumbnail blown up to 256 px is no floor.
+MAX_UPSCALE = 2.0
+
+
+def check_side(image: Image.Image, size: int) -> None:
+    """BadImage("too-small") unless the image's shorter side is at least size / MAX_UPSCALE."""
+    side = min(image.size)
+    if side * MAX_UPSCALE < size:
+        raise BadImage("too-small", f"{image.size[0]}x{image.size[1]} is too small for {size}-px floors "
+                                    f"(shorter side must be >= {size / MAX_UPSCALE:g}, at most {MAX_UPSCALE:g}x upscale)")
+
+
 def square_resize(image: Image.Image, size: int) -> np.ndarray:
     """Centre-crop to a square and resize to size x size: (size, size, 3) uint8."""
     w, h = image.size
