@@ -240,7 +240,6 @@ def browser_record(payload: Any, models: dict[str, dict[str, Any]], export_repor
     require(isinstance(threads, int) and threads > 0, f"threads: expected a positive integer, got {threads!r}")
     results = payload.get("results")
     require(isinstance(results, list) and len(results) > 0, "results: expected a non-empty list")
-    interpreter = f"litertjs-{backend}"
     out: dict[str, dict[str, Any]] = {}
     for i, item in enumerate(results):
         require(isinstance(item, dict), f"results[{i}]: expected an object")
@@ -252,6 +251,10 @@ def browser_record(payload: Any, models: dict[str, dict[str, Any]], export_repor
             and all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 <= t < 1e7 for t in times),
             f"results[{i}].times_ms: expected a non-empty list of milliseconds",
         )
+        # WebGPU falls back to wasm per model, so each result names the backend it ran on.
+        item_backend = item.get("backend", backend)
+        require(item_backend in ("wasm", "webgpu"), f"results[{i}].backend: expected 'wasm' or 'webgpu', got {item_backend!r}")
+        interpreter = f"litertjs-{item_backend}"
         info = models[file_name]
         name, precision = info["model"], info["precision"]
         facts = ((export_report or {}).get("models") or {}).get(name) or {}
@@ -262,7 +265,7 @@ def browser_record(payload: Any, models: dict[str, dict[str, Any]], export_repor
             "flops": flops,
             "gflops": round(flops / 1e9, 3) if isinstance(flops, (int, float)) else None,
             "params": facts.get("params"),
-            "latency": {interpreter: {str(threads): latency_stats([float(t) for t in times])}},
+            "latency": {interpreter: {str(threads if item_backend == "wasm" else 1): latency_stats([float(t) for t in times])}},
         }
     runs = max(len(item["times_ms"]) for item in results)
     return {
@@ -275,7 +278,7 @@ def browser_record(payload: Any, models: dict[str, dict[str, Any]], export_repor
             "backend": backend,
             "threads": threads,
             "cores": payload.get("cores") if isinstance(payload.get("cores"), int) else None,
-            "interpreters": {interpreter: version},
+            "interpreters": {"litertjs": version},
         },
         "models": out,
     }
