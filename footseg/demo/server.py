@@ -152,7 +152,8 @@ def collect_models(model: Path | None, models_dir: Path) -> list[dict[str, Any]]
     else:
         require(models_dir.is_dir(), f"{models_dir}: no such folder; run `dvc repro export` or pass --model")
         folder = models_dir
-    files = sorted(folder.glob("*.tflite"))
+    # int8 first (the phone's fast path), smallest first: a sensible default to show.
+    files = sorted(folder.glob("*.tflite"), key=lambda f: (split_name(f.name)[1] != "int8", f.stat().st_size, f.name))
     if model is not None:
         files = [model] + [f for f in files if f.resolve() != model.resolve()]
     require(len(files) > 0, f"{folder}: no .tflite files; run `dvc repro export` or pass --model")
@@ -437,13 +438,16 @@ def run(args: argparse.Namespace) -> int:
         cert, key = ensure_certificate(args.cert_dir, hosts + lan_addresses())
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+        # The handshake then runs in each request's thread, so one stalled client cannot block accept().
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
         scheme = "https"
     port = server.server_address[1]
     shown = lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]
     urls = [f"{scheme}://{h}:{port}/" for h in shown or ["localhost"]]
     print(f"demo: {len(server.models)} models ({server.models[0]['file']} first), LiteRT.js {server.version}; "
           f"open {' or '.join(urls)} (benchmark: {urls[0]}bench); Ctrl-C stops", flush=True)
+    if not args.tls and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("demo: phones give the camera only to https pages (or localhost): add --tls", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
