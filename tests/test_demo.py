@@ -104,6 +104,46 @@ def test_served_bytes_pin_the_batch_and_keep_the_outputs(model_dir, tmp_path):
     np.testing.assert_array_equal(a.output(), b.output())
 
 
+def test_served_bytes_make_transpose_conv_shapes_constant(tmp_path):
+    """A graph ending in a transposed conv (LinkNet's decoder) gets a runtime-computed output shape
+    that LiteRT.js cannot bind; the served file has it as a constant and the same outputs."""
+    import keras
+    from ai_edge_litert import schema_py_generated as schema
+
+    from footseg.export import convert
+    from footseg.tflite_runner import TFLiteModel
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((32, 32, 3))
+    x = keras.layers.Conv2D(4, 3, strides=2, padding="same", activation="relu")(inputs)
+    outputs = keras.layers.Conv2DTranspose(2, 3, strides=2, padding="same")(x)
+    original = tmp_path / "tconv.fp32.tflite"
+    original.write_bytes(convert(keras.Model(inputs, outputs), "fp32"))
+    served = tmp_path / "served.tflite"
+    served.write_bytes(demo_server.batch_one_bytes(original))
+
+    def shape_inputs_constant(path: Path) -> list[bool]:
+        model = schema.Model.GetRootAsModel(path.read_bytes(), 0)
+        graph = model.Subgraphs(0)
+        out = []
+        for i in range(graph.OperatorsLength()):
+            op = graph.Operators(i)
+            code = model.OperatorCodes(op.OpcodeIndex())
+            if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == schema.BuiltinOperator.TRANSPOSE_CONV:
+                out.append(model.Buffers(graph.Tensors(op.Inputs(0)).Buffer()).DataLength() > 0)
+        return out
+
+    assert shape_inputs_constant(original) == [False]  # what the converter writes today
+    assert shape_inputs_constant(served) == [True]
+    a, b = TFLiteModel(original), TFLiteModel(served)
+    image = np.random.default_rng(1).integers(0, 256, size=(32, 32, 3), dtype=np.uint8)
+    for m in (a, b):
+        m.set_input(image)
+        m.invoke()
+    # A constant shape lets XNNPACK take the op: same maths, float rounding may differ.
+    np.testing.assert_allclose(a.output(), b.output(), rtol=1e-5, atol=1e-4)
+
+
 def _payload(**overrides):
     payload = {"device": "Pixel 7 / Chrome", "backend": "wasm", "threads": 2, "warmup": 1, "user_agent": "UA", "cores": 8,
                "results": [{"file": "tiny.fp32.tflite", "backend": "wasm", "times_ms": [3.0, 1.0, 2.0, 10.0]}]}

@@ -121,24 +121,62 @@ def model_info(path: Path) -> dict[str, Any]:
 
 
 def batch_one_bytes(path: Path) -> bytes:
-    """The .tflite bytes with a dynamic batch (-1) pinned to 1: LiteRT.js rejects a [1,H,W,3] tensor
-    for a [-1,H,W,3] input, and Keras exports every model with shape_signature [-1,...].
-    The shapes are already batch 1 (the converter's), so only the signatures change."""
-    import flatbuffers
+    """The .tflite bytes made static for LiteRT.js, which computes the same thing.
+
+    1. Keras exports every model with shape_signature [-1,...] and LiteRT.js rejects a [1,H,W,3]
+       tensor for a [-1,H,W,3] input: the -1 are set to 1 (the shapes are batch 1 already),
+       written in place, so the file's layout stays as it was.
+    2. With a dynamic batch the converter computes each TRANSPOSE_CONV's output_shape at run time
+       (SHAPE -> STRIDED_SLICE -> PACK). When such an op makes the graph's output (LinkNet,
+       MobileSeg), LiteRT.js 2.5's wasm cannot bind the output buffer, logs an error and returns
+       an unwritten buffer: garbage masks with no exception. The output_shape becomes a constant
+       equal to the op's (batch-1) output shape; the then-unused SHAPE ops stay, harmless.
+    """
     from ai_edge_litert import schema_py_generated as schema
 
-    data = path.read_bytes()
+    data = bytearray(path.read_bytes())
+    model = schema.Model.GetRootAsModel(data, 0)
+    dynamic_shapes = False
+    for s in range(model.SubgraphsLength()):
+        subgraph = model.Subgraphs(s)
+        for t in range(subgraph.TensorsLength()):
+            sig = subgraph.Tensors(t).ShapeSignatureAsNumpy()  # a writable view into ``data``
+            if isinstance(sig, np.ndarray) and sig.size > 0 and sig[0] == -1:
+                sig[0] = 1
+        for o in range(subgraph.OperatorsLength()):
+            op = subgraph.Operators(o)
+            code = model.OperatorCodes(op.OpcodeIndex())
+            if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == schema.BuiltinOperator.TRANSPOSE_CONV:
+                shape_tensor = subgraph.Tensors(op.Inputs(0))
+                dynamic_shapes |= model.Buffers(shape_tensor.Buffer()).DataLength() == 0
+    if not dynamic_shapes:
+        return bytes(data)
+    return _constant_transpose_conv_shapes(bytes(data), schema)
+
+
+def _constant_transpose_conv_shapes(data: bytes, schema: Any) -> bytes:
+    import flatbuffers
+
     model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
-    changed = False
-    for subgraph in model.subgraphs or []:
-        for tensor in subgraph.tensors or []:
-            sig = tensor.shapeSignature
-            if sig is not None and len(sig) > 0 and sig[0] == -1:
-                tensor.shapeSignature = [1] + [int(d) for d in sig[1:]]  # a read-only numpy view
-                changed = True
-    if not changed:
-        return data
-    builder = flatbuffers.Builder(len(data) + 1024)
+    for subgraph in model.subgraphs:
+        for op in subgraph.operators:
+            code = model.operatorCodes[op.opcodeIndex]
+            if max(code.builtinCode, code.deprecatedBuiltinCode) != schema.BuiltinOperator.TRANSPOSE_CONV:
+                continue
+            if model.buffers[subgraph.tensors[op.inputs[0]].buffer].data is not None:
+                continue  # already a constant
+            out_shape = np.asarray(subgraph.tensors[op.outputs[0]].shape, dtype="<i4")
+            buffer = schema.BufferT()
+            buffer.data = np.frombuffer(out_shape.tobytes(), dtype=np.uint8)
+            model.buffers.append(buffer)
+            tensor = schema.TensorT()
+            tensor.shape = [int(out_shape.size)]
+            tensor.type = schema.TensorType.INT32
+            tensor.buffer = len(model.buffers) - 1
+            tensor.name = f"footseg_demo/transpose_conv_shape_{len(subgraph.tensors)}".encode()
+            subgraph.tensors.append(tensor)
+            op.inputs = [len(subgraph.tensors) - 1] + [int(i) for i in op.inputs[1:]]  # a read-only numpy view
+    builder = flatbuffers.Builder(len(data) + 4096)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
 

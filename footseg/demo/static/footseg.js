@@ -9,7 +9,9 @@ let runtime = null;
 /** Load the wasm runtime once; threaded only when the page is cross-origin isolated (SharedArrayBuffer). */
 export async function loadRuntime() {
   if (!runtime) {
-    const threads = self.crossOriginIsolated === true;
+    // ?wasm=single forces the single-threaded build (for comparing the two).
+    const single = new URLSearchParams(location.search).get('wasm') === 'single';
+    const threads = self.crossOriginIsolated === true && !single;
     runtime = loadLiteRt(WASM_DIR, {threads}).then(() => ({threads}));
   }
   return runtime;
@@ -161,12 +163,29 @@ export function maskToFrame(labels, w, h, fw, fh) {
   return mask;
 }
 
+// LiteRT.js 2.5 reports some run failures only as an error line from its wasm (e.g. "Failed to
+// register output tensor buffer") and returns an unwritten output: catch those lines, so a page
+// shows an error instead of a garbage mask.
+let runtimeErrors = [];
+const consoleError = console.error.bind(console);
+console.error = (...args) => {
+  const text = args.map(String).join(' ');
+  if (/Failed to|was not true/.test(text)) runtimeErrors.push(text);
+  consoleError(...args);
+};
+
 /** Run once on uint8 RGB at the model's size: {labels, ms} (ms = run + reading the output back). */
 export async function segmentInput(model, info, rgb) {
   const [h, w] = info.input_size;
   const input = new Tensor(toInputArray(info, rgb), [1, h, w, 3]);
+  runtimeErrors = [];
   const start = performance.now();
   const outputs = await model.run(input);
+  if (runtimeErrors.length) {
+    input.delete();
+    for (const t of outputs) t.delete();
+    throw new Error(`LiteRT.js could not run ${info.file}: ${runtimeErrors[0]}`);
+  }
   const values = (await outputs[0].data()).slice();  // copy: the view is into wasm memory
   const ms = performance.now() - start;
   input.delete();
