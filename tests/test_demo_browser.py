@@ -135,6 +135,10 @@ def test_page_mask_matches_python(demo, browser, file_name, tmp_path):
     print(f"screenshot: {shot}")
 
     frame = page.evaluate("footseg.capture()")
+    if file_name == "tiny.fp32.tflite":  # the model switch: the next frames come from the new file
+        page.select_option("#model", "tiny.fp16.tflite")
+        page.wait_for_function("footseg.error || (footseg.last && footseg.last.model === 'tiny.fp16.tflite')", timeout=60_000)
+        assert page.evaluate("footseg.error") is None
     page.close()
     assert frame["model"] == file_name
     h, w = frame["height"], frame["width"]
