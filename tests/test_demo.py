@@ -224,6 +224,23 @@ def test_tls_certificate_made_once_and_valid(tmp_path):
     assert oct(key.stat().st_mode & 0o777) == "0o600"
 
 
+def test_tls_server_answers_over_https(model_dir, fake_npm, tmp_path):
+    srv = demo_server.make_server(model=model_dir / "tiny.fp32.tflite", models_dir=model_dir, host="127.0.0.1", port=0,
+                                  metrics_dir=tmp_path / "browser", node_modules=fake_npm)
+    cert = demo_server.enable_tls(srv, tmp_path / "tls", ["127.0.0.1"])
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        context = ssl.create_default_context(cafile=str(cert))  # trusts exactly our certificate
+        url = f"https://127.0.0.1:{srv.server_address[1]}/api/models"
+        assert json.load(urllib.request.urlopen(url, context=context))["models"][0]["file"] == "tiny.fp32.tflite"
+        with pytest.raises(urllib.error.URLError):  # an untrusting client is refused, the server lives on
+            urllib.request.urlopen(url, context=ssl.create_default_context())
+        assert json.load(urllib.request.urlopen(url, context=context))["litertjs"] == "9.9.9"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
 def test_report_shows_browser_rows_beside_table_41(tmp_path):
     from footseg.report import load_browser_records, render_results
 

@@ -341,6 +341,15 @@ class DemoServer(ThreadingHTTPServer):
         self._bytes: dict[str, bytes] = {}
         super().__init__(address, DemoHandler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A phone that does not (yet) trust the self-signed certificate drops the TLS handshake:
+        # one line, not a traceback per connection.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ssl.SSLError, ConnectionError, TimeoutError)):
+            sys.stderr.write(f"demo: {client_address[0]}: connection dropped ({type(exc).__name__}: {exc})\n")
+            return
+        super().handle_error(request, client_address)
+
     def model_bytes(self, file_name: str) -> bytes | None:
         """The served (batch-pinned) bytes of one offered model, made once."""
         path = self.model_paths.get(file_name)
@@ -467,17 +476,23 @@ def make_server(
         raise FootsegError(f"--host {host} --port {port}: cannot listen ({exc.strerror or exc})") from None
 
 
+def enable_tls(server: DemoServer, cert_dir: Path, hosts: list[str]) -> Path:
+    """Serve HTTPS with the self-signed certificate for ``hosts`` (made on first use); its path."""
+    cert, key = ensure_certificate(cert_dir, hosts)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    # The handshake then runs in each request's thread, so one stalled client cannot block accept().
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    return cert
+
+
 def run(args: argparse.Namespace) -> int:
     server = make_server(model=args.model, models_dir=args.models_dir, host=args.host, port=args.port,
                          metrics_dir=args.metrics_dir, node_modules=args.node_modules, export_report_path=args.export_report)
     scheme = "http"
     if args.tls:
         hosts = [args.host] if args.host not in ("0.0.0.0", "::", "") else []
-        cert, key = ensure_certificate(args.cert_dir, hosts + lan_addresses())
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        # The handshake then runs in each request's thread, so one stalled client cannot block accept().
-        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        enable_tls(server, args.cert_dir, hosts + lan_addresses())
         scheme = "https"
     port = server.server_address[1]
     shown = lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]
