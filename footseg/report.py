@@ -85,7 +85,57 @@ def points(record: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def render_results(record: dict[str, Any], export_report: dict[str, Any] | None = None) -> str:
+def load_browser_records(browser_dir: str | os.PathLike[str] | None) -> list[dict[str, Any]]:
+    """The records `footseg demo`'s /bench saved (metrics/browser/<device>.json), by device name."""
+    import json
+
+    if browser_dir is None or not Path(browser_dir).is_dir():
+        return []
+    records = []
+    for path in sorted(Path(browser_dir).glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue  # a hand-edited or foreign file must not break the report
+        if isinstance(record, dict) and isinstance(record.get("models"), dict):
+            records.append(record)
+    return records
+
+
+def _browser_ms(row: dict[str, Any] | None) -> str:
+    if not row or not row.get("latency"):
+        return "–"
+    per_threads = next(iter(row["latency"].values()))
+    return _fmt(next(iter(per_threads.values()))["median_ms"], 2) if per_threads else "–"
+
+
+def render_browser_rows(records: list[dict[str, Any]]) -> str:
+    """Table 4.1's cost columns for each browser's /bench record (LiteRT.js), beside the thesis' phone."""
+    lines = [
+        "## Table 4.1 in browsers (footseg demo's /bench, LiteRT.js; metrics/browser/)",
+        "",
+        "| device | backend | model | GFLOPs | ms fp32 | ms int8 | thesis ms | MB fp32 | MB int8 | user agent |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for record in records:
+        machine = record.get("machine", {})
+        backend = f"{machine.get('backend', '?')}" + (f" {machine['threads']} thr" if machine.get("backend") == "wasm" else "")
+        for name in ordered_models(list(record["models"])):
+            per_precision = record["models"][name]
+            fp32, int8 = per_precision.get("fp32"), per_precision.get("int8")
+            any_row = next(iter(per_precision.values()))
+            lines.append(
+                f"| {record.get('device', '?')} | {backend} | {THESIS.get(name, {}).get('name', name)} | {_fmt(any_row.get('gflops'), 3)} "
+                f"| {_browser_ms(fp32)} | {_browser_ms(int8)} | {_fmt(THESIS.get(name, {}).get('ms'), None)} "
+                f"| {_fmt(fp32['size_mb'] if fp32 else None, 2)} | {_fmt(int8['size_mb'] if int8 else None, 2)} "
+                f"| {str(machine.get('user_agent', ''))[:80]} |"
+            )
+    return "\n".join(lines)
+
+
+def render_results(
+    record: dict[str, Any], export_report: dict[str, Any] | None = None, browser_records: list[dict[str, Any]] | None = None
+) -> str:
     """results.md text: Tables 4.1 and 4.2 beside the thesis, all figures, the peer and the machine."""
     machine = record.get("machine", {})
     threads = thread_keys(record)
@@ -120,6 +170,8 @@ def render_results(record: dict[str, Any], export_report: dict[str, Any] | None 
             f"| {_fmt(thesis.get('ms'), None)} | {_fmt(fp32['size_mb'] if fp32 else None, 2)} "
             f"| {_fmt(int8['size_mb'] if int8 else None, 2)} | {_fmt(thesis.get('mb'), None)} | {any_row['params']:,} |"
         )
+    if browser_records:
+        lines += ["", render_browser_rows(browser_records)]
     lines += [
         "",
         "## Table 4.2: accuracy (fp32 file; test = synthetic test split, real = hand-labelled photos)",
@@ -292,12 +344,15 @@ def write_report(
     results_md: str | os.PathLike[str],
     plots_dir: str | os.PathLike[str],
     export_report: dict[str, Any] | None = None,
+    browser_dir: str | os.PathLike[str] | None = "metrics/browser",
 ) -> None:
-    """reports/results.md, plots/latency_vs_iou.png and plots/latency_vs_iou.json (the dvc plot's data)."""
+    """reports/results.md, plots/latency_vs_iou.png and plots/latency_vs_iou.json (the dvc plot's data).
+
+    ``browser_dir``: records saved by `footseg demo`'s /bench, shown beside Table 4.1 (None: none)."""
     from .io import atomic_file, write_json
 
     with atomic_file(results_md) as tmp:
-        tmp.write_text(render_results(record, export_report), encoding="utf-8")
+        tmp.write_text(render_results(record, export_report, load_browser_records(browser_dir)), encoding="utf-8")
     plots_dir = Path(plots_dir)
     plot_latency_vs_iou(record, plots_dir / "latency_vs_iou.png")
     write_json(plots_dir / "latency_vs_iou.json", [p for p in points(record) if p["latency_ms"] is not None])
