@@ -46,11 +46,11 @@ def _rz(angle_rad: float) -> np.ndarray:
 
 def sample_stance(rng: np.random.Generator) -> dict[str, Any]:
     """Where each foot stands: yaw about its heel (degrees, toe-out positive) and heel position."""
-    width = rng.uniform(0.1, 0.4)  # between the feet's centre lines, metres
+    width = rng.uniform(0.08, 0.32)  # between the feet's centre lines, metres (real photos: mostly hip-width or less)
     ahead = rng.normal(0, 0.05)  # the left foot this far ahead of the right
     feet = {}
     for side, sign in (("left", 1.0), ("right", -1.0)):
-        toe_out = rng.uniform(-5, 25)
+        toe_out = rng.uniform(-5, 15)
         feet[side] = {"yaw_deg": _r(sign * toe_out, 2),
                       "heel": _r([sign * ahead / 2, sign * width / 2])}
     return {"width_m": _r(width), "feet": feet}
@@ -63,10 +63,10 @@ def sample_ego_camera(rng: np.random.Generator, feet_centre: np.ndarray) -> dict
     ankles to the bottom edge, so the floor's nadir (where vertical lines meet) lies above the
     feet in the image: the lens is ahead of the knees and tilted at most a little forward, often
     a little back toward the body. Feet about 28 % of the frame's height put it 0.6-1.0 m from
-    them. We pick where the feet land (``feet_y``, a share of the height) and the tilt, and
+    them (0.55-0.95 m measured to the floor). We pick where the feet land (``feet_y``, a share of the height) and the tilt, and
     solve for the eye.
     """
-    height = rng.uniform(0.6, 1.0)
+    height = rng.uniform(0.55, 0.95)
     fov = rng.uniform(50, 65)  # vertical (long side) field of view
     feet_y = rng.uniform(0.42, 0.7)
     focal = 0.5 / math.tan(math.radians(fov) / 2)  # in frame heights
@@ -170,7 +170,7 @@ def render_ego_person(meshes: list[FootMesh], look: dict[str, Any], rng: np.rand
             centres = [(_rz(yaw) @ feet[s].centre.astype(np.float64))[:2] + heel for s, (yaw, heel) in placed.items()]
             camera = sample_ego_camera(rng, np.array([*np.mean(centres, axis=0), 0.0]))
             scenes, cams, ok = [], [], True
-            lean = rng.normal(0, 0.08, 2) + [0.05, 0.0]  # shins lean a little forward, a little apart
+            lean = rng.normal(0, 0.05, 2) + [0.05, 0.0]  # shins lean a little forward, a little apart
             for side, (yaw, heel) in placed.items():
                 local_lean = (_rz(-yaw) @ [lean[0], lean[1] * (1 if side == "left" else -1), 0.0])[:2]
                 leg = {"length": _r(min(0.9, camera["eye"][2] - 0.2)), "tilt": _r(local_lean),
