@@ -1,7 +1,7 @@
 """Egocentric views: both feet of one person standing on the floor, seen by the phone they hold.
 
 What users photograph (reference/real-feet-dev): a person looks down at their own feet, phone
-held 0.6-1.0 m above the floor, ahead of the knees, toes pointing up the portrait
+held 0.55-0.9 m above the floor, ahead of the knees, toes pointing up the portrait
 frame, both shins running from the ankles to the bottom edge and widening toward the lens.
 One render per view shows the whole scene in a 3:4 portrait frame (width = 3/4 height):
 
@@ -63,12 +63,12 @@ def sample_ego_camera(rng: np.random.Generator, feet_centre: np.ndarray) -> dict
     ankles to the bottom edge, so the floor's nadir (where vertical lines meet) lies above the
     feet in the image: the lens is ahead of the knees and tilted at most a little forward, often
     a little back toward the body. Feet about 28 % of the frame's height put it 0.6-1.0 m from
-    them (0.55-0.95 m measured to the floor). We pick where the feet land (``feet_y``, a share of the height) and the tilt, and
+    them (0.55-0.9 m measured to the floor). We pick where the feet land (``feet_y``, a share of the height) and the tilt, and
     solve for the eye.
     """
-    height = rng.uniform(0.55, 0.95)
+    height = rng.uniform(0.55, 0.9)
     fov = rng.uniform(50, 65)  # vertical (long side) field of view
-    feet_y = rng.uniform(0.42, 0.7)
+    feet_y = rng.uniform(0.4, 0.66)
     focal = 0.5 / math.tan(math.radians(fov) / 2)  # in frame heights
     offset = math.degrees(math.atan((feet_y - 0.5) / focal))  # feet this far below the optical axis
     tilt = rng.uniform(-25, min(8.0, offset - 6))  # from straight down; > 0 = forward
