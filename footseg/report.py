@@ -333,10 +333,19 @@ def plot_real_grid(images: np.ndarray, masks: np.ndarray, predictions: dict[str,
                 p = cv2.resize(pred[c].astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
                 tile[p] = (0.45 * tile[p] + 0.55 * np.array([255, 40, 40])).astype(np.uint8)
             cv2.drawContours(tile, outline, -1, (0, 255, 0), 1)
+            if pred is not None:  # this photo's IoU, at the input's resolution
+                hit, true_px = pred[c] > 0, mask > 0
+                iou = (hit & true_px).sum() / max((hit | true_px).sum(), 1)
+                cv2.putText(tile, f"{iou:.2f}", (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1, cv2.LINE_AA)
+            elif names:
+                cv2.putText(tile, names[c][:12], (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.3, (255, 255, 255), 1, cv2.LINE_AA)
             sheet[r * h:(r + 1) * h, label_w + c * w:label_w + (c + 1) * w] = tile
     for r, (name, _) in enumerate(rows):
-        text = name if name in ("truth", "peer") else f"{name} {precision}"
-        cv2.putText(sheet, text[:14], (3, r * h + h // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1, cv2.LINE_AA)
+        text = "mediapipe" if name == "peer" else name
+        cv2.putText(sheet, text[:13], (3, r * h + h // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1, cv2.LINE_AA)
+        if name not in ("truth", "peer"):
+            cv2.putText(sheet, precision, (3, r * h + h // 2 + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1,
+                        cv2.LINE_AA)
     ok, data = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
     with atomic_file(png) as tmp:
         Path(tmp).write_bytes(data.tobytes())
