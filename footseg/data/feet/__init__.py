@@ -9,7 +9,9 @@ the resolved ``feet`` config group). ``feet.source`` picks where feet come from:
 
 Rendered sources give every person a left and a right foot (same ``person_id``) with one look
 (skin tone, sock/shoe, trousers: materials.py), each seen from ``views`` cameras (views.py):
-the scanner's fixed oblique views first, then phone-like views. Every person draws from its own
+the scanner's fixed oblique views first, then phone-like views; or, with ``scene="egocentric"``
+(composite.scene), ``views`` whole 3:4 phone frames per person showing both feet, both lower legs
+and their shadow (ego.py). Every person draws from its own
 random stream seeded by (seed, person index), so the result is the same whatever the worker count.
 """
 
