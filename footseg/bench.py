@@ -91,9 +91,48 @@ def latency_table(
     return table
 
 
+def resolve_real_dir(cfg: dict[str, Any]) -> str | None:
+    """The real set to score: ``bench.real_dir`` when given, else ``bench.default_real_dir`` if
+    that folder exists (the shared 30-photo development set), else none."""
+    if cfg.get("real_dir"):
+        return str(cfg["real_dir"])
+    default = cfg.get("default_real_dir")
+    return str(default) if default and Path(default).is_dir() else None
+
+
+def real_scores(predictions: np.ndarray, masks: np.ndarray, names: list[str] | None = None) -> dict[str, Any]:
+    """Precision, recall and IoU of foot pixels pooled over the real set, and per photo.
+
+    Precision (the share of predicted-foot pixels that are foot) is the one that shows shins
+    taken for feet; the per-photo list shows which photos fail."""
+    def ratio(a: float, b: float) -> float | None:
+        return round(a / b, 4) if b > 0 else None
+
+    per_photo = []
+    tp_all = fp_all = fn_all = 0
+    for i, (pred, true) in enumerate(zip(predictions, masks)):
+        pred, true = np.asarray(pred) > 0, np.asarray(true) > 0
+        tp, fp, fn = int((pred & true).sum()), int((pred & ~true).sum()), int((~pred & true).sum())
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        per_photo.append({"name": names[i] if names else str(i), "iou": ratio(tp, tp + fp + fn),
+                          "precision": ratio(tp, tp + fp), "recall": ratio(tp, tp + fn)})
+    ious = [p["iou"] for p in per_photo if p["iou"] is not None]
+    return {"precision": ratio(tp_all, tp_all + fp_all), "recall": ratio(tp_all, tp_all + fn_all),
+            "mean_photo_iou": round(float(np.mean(ious)), 4) if ious else None, "per_photo": per_photo}
+
+
+def load_real_names(real_dir: str | os.PathLike[str]) -> list[str]:
+    """The photo names of a real set, in load_real_set's order."""
+    images_dir = Path(real_dir) / "images"
+    return [p.stem for p in sorted(p for p in images_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)]
+
+
 def load_real_set(real_dir: str | os.PathLike[str], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Real photos and masks (layout in the module docstring), resized to ``size`` (H, W)."""
+    """Real photos and masks (layout in the module docstring) mapped to ``size`` (H, W) by
+    footseg.data.frames' convention (squash), like ``footseg predict`` and the composites."""
     import cv2
+
+    from .data.frames import frame_to_input, mask_to_input
 
     real_dir = Path(real_dir)
     images_dir, masks_dir = real_dir / "images", real_dir / "masks"
@@ -113,9 +152,8 @@ def load_real_set(real_dir: str | os.PathLike[str], size: tuple[int, int]) -> tu
             mask.shape == image.shape[:2],
             f"{mask_path}: size {mask.shape[::-1]} differs from its image's {image.shape[1::-1]}",
         )
-        dsize = (size[1], size[0])
-        images.append(cv2.cvtColor(cv2.resize(image, dsize, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB))
-        masks.append((cv2.resize(mask, dsize, interpolation=cv2.INTER_NEAREST) > 0).astype(np.uint8))
+        images.append(frame_to_input(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), size))
+        masks.append((mask_to_input(mask, size) > 0).astype(np.uint8))
     return np.stack(images), np.stack(masks)
 
 
@@ -289,6 +327,8 @@ def run_benchmark(
         }
         if real is not None:
             row["real"] = evaluate_tflite(path, real[0], real[1], interpreter=_scoring_interpreter(interp))
+            predicted = TFLiteModel(path, interpreter=_scoring_interpreter(interp)).predict_batch(real[0])
+            row["real"].update(real_scores(predicted, real[1], real[2] if len(real) > 2 else None))
         models.setdefault(name, {})[precision] = row
     peer = benchmark_peer(bench_cfg, latency_fn, test_images=test_images, test_masks=test_masks, real=real)
     for per_precision in models.values():
@@ -418,8 +458,9 @@ def benchmark_all(
     pick = sample_indices(len(test_images), int(export_report["eval_samples"]), int(export_report["eval_seed"]))
     test_images, test_masks = np.asarray(test_images[pick]), np.asarray(test_masks[pick])
     real = None
-    if bench_cfg.get("real_dir"):
-        real = load_real_set(bench_cfg["real_dir"], tuple(test_images.shape[1:3]))
+    real_dir = resolve_real_dir(bench_cfg)
+    if real_dir:
+        real = (*load_real_set(real_dir, tuple(test_images.shape[1:3])), load_real_names(real_dir))
     record = run_benchmark(
         exported_dir, export_report, bench_cfg, test_images=test_images, test_masks=test_masks, real=real, progress=progress
     )
@@ -431,6 +472,7 @@ def benchmark_all(
         peak_gflops=float(bench_cfg["peak_gflops"]),
         eval_samples=int(len(test_images)),
         real_samples=int(len(real[0])) if real is not None else 0,
+        real_dir=real_dir,
     )
     write_json(metrics_path, record)
     n = min(int(bench_cfg["grid_images"]), len(test_images))
@@ -438,5 +480,11 @@ def benchmark_all(
         precision = bench_cfg["grid_precision"]
         grid = segment_grid(exported_dir, ordered_models(list(record["models"])), precision, test_images[:n], bench_cfg.get("peer_model"))
         plot_segmentation_grid(test_images[:n], test_masks[:n], grid, Path(plots_dir) / "segmentation_grid.png", precision)
+    if real is not None:
+        from .report import plot_real_grid
+
+        precision = bench_cfg["grid_precision"]
+        grid = segment_grid(exported_dir, ordered_models(list(record["models"])), precision, real[0], None)
+        plot_real_grid(real[0], real[1], grid, Path(plots_dir) / "real_grid.png", precision, real[2])
     write_report(record, results_md=results_md, plots_dir=plots_dir, export_report=export_report)
     return record

@@ -50,16 +50,15 @@ def overlay(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def segment(model: Any, rgb: np.ndarray) -> tuple[np.ndarray, float]:
     """(mask (H,W) uint8 0/1 at the frame's size, seconds spent in the model) for one RGB frame."""
-    import cv2
+    from footseg.data.frames import frame_to_input, input_to_frame
 
-    h, w = model.input_size
-    small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+    small = frame_to_input(rgb, model.input_size)  # the one frame -> input convention (squash)
     model.set_input(small)
     start = time.perf_counter()
     model.invoke()
     seconds = time.perf_counter() - start
     labels = model.labels_from_output(model.output())
-    mask = cv2.resize(labels, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST)
+    mask = input_to_frame(labels, rgb.shape)
     return mask, seconds
 
 

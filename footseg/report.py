@@ -189,6 +189,7 @@ def render_results(
             f"| {_fmt(real.get('accuracy'))} | {_fmt(real.get('iou'))} | {_fmt(thesis.get('acc'))} "
             f"| {_fmt(thesis.get('iou'))} | {_fmt(thesis.get('real_acc'))} | {_fmt(thesis.get('real_iou'))} |"
         )
+    lines += _real_set_table(record)
     peer = record.get("peer", {})
     header = " | ".join(f"ms {interp} {t} thr" for interp in _interpreters(record) for t in threads)
     lines += [
@@ -336,6 +337,70 @@ def plot_segmentation_grid(
     with atomic_file(png) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
+
+
+def _real_set_table(record: dict[str, Any]) -> list[str]:
+    """Real-set precision / recall / IoU per model (fp32 file); empty without a real set."""
+    rows = []
+    for name in ordered_models(list(record["models"])):
+        per_precision = record["models"][name]
+        row = per_precision.get("fp32") or next(iter(per_precision.values()))
+        real = row.get("real") or {}
+        if real.get("precision") is None and real.get("iou") is None:
+            continue
+        gap = None if real.get("iou") is None else real["iou"] - row["test"]["iou"]
+        rows.append(f"| {name} | {_fmt(real.get('iou'))} | {_fmt(real.get('precision'))} | {_fmt(real.get('recall'))} "
+                    f"| {_fmt(real.get('mean_photo_iou'))} | {_fmt(gap)} |")
+    if not rows:
+        return []
+    where = record.get("real_dir") or "bench.real_dir"
+    return ["", f"## Real set: {record.get('real_samples', '?')} photos ({Path(where).name}; frames squashed to the input)",
+            "", "Precision = share of predicted-foot pixels that are foot (false positives here are mostly shins). "
+            "Per-photo scores: metrics/benchmark.json; masks: plots/real_grid.png.", "",
+            "| model | real IoU | precision | recall | mean per-photo IoU | real - test IoU |", "|---|---|---|---|---|---|",
+            *rows]
+
+
+def plot_real_grid(images: np.ndarray, masks: np.ndarray, predictions: dict[str, np.ndarray],
+                   png: str | os.PathLike[str], precision: str, names: list[str] | None = None,
+                   frame: tuple[int, int] = (96, 128)) -> None:
+    """plots/real_grid.png: one column per real photo (shown at its 3:4 frame shape), a top row of
+    the photos with the true outline (green), then one row per model: its predicted foot tinted
+    red, the true outline over it."""
+    import cv2
+
+    from .io import atomic_file
+
+    w, h = frame
+    label_w = 90
+    rows = [("truth", None), *predictions.items()]
+    sheet = np.full((len(rows) * h, label_w + len(images) * w, 3), 255, np.uint8)
+    for c, (image, mask) in enumerate(zip(images, masks)):
+        photo = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+        true = cv2.resize(mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+        outline, _ = cv2.findContours(true, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        for r, (_, pred) in enumerate(rows):
+            tile = photo.copy()
+            if pred is not None:
+                p = cv2.resize(pred[c].astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+                tile[p] = (0.45 * tile[p] + 0.55 * np.array([255, 40, 40])).astype(np.uint8)
+            cv2.drawContours(tile, outline, -1, (0, 255, 0), 1)
+            if pred is not None:  # this photo's IoU, at the input's resolution
+                hit, true_px = pred[c] > 0, mask > 0
+                iou = (hit & true_px).sum() / max((hit | true_px).sum(), 1)
+                cv2.putText(tile, f"{iou:.2f}", (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1, cv2.LINE_AA)
+            elif names:
+                cv2.putText(tile, names[c][:12], (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.3, (255, 255, 255), 1, cv2.LINE_AA)
+            sheet[r * h:(r + 1) * h, label_w + c * w:label_w + (c + 1) * w] = tile
+    for r, (name, _) in enumerate(rows):
+        text = "mediapipe" if name == "peer" else name
+        cv2.putText(sheet, text[:13], (3, r * h + h // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1, cv2.LINE_AA)
+        if name not in ("truth", "peer"):
+            cv2.putText(sheet, precision, (3, r * h + h // 2 + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1,
+                        cv2.LINE_AA)
+    ok, data = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    with atomic_file(png) as tmp:
+        Path(tmp).write_bytes(data.tobytes())
 
 
 def write_report(

@@ -2,6 +2,7 @@
 
     python scripts/bench_composite.py                    # synthetic feet; data/floors if present
     python scripts/bench_composite.py --feet procedural  # feet from footseg.data.feet (that source)
+    python scripts/bench_composite.py --feet find --scene egocentric   # egocentric frames (the default scene)
     python scripts/bench_composite.py --workers 1 --count 1000 --runs 5
 
 Prints the median of several runs (the machine is shared: medians, not best cases). The target is
@@ -47,8 +48,11 @@ def load_inputs(args: argparse.Namespace) -> tuple[list, list, str]:
 
         with initialize_config_dir(str(ROOT / "conf"), version_base=None):
             cfg = compose("config", overrides=[f"feet={args.feet}", f"profile={args.profile}"])
-        views = build_foot_views(OmegaConf.to_container(cfg.feet, resolve=True), int(cfg.seed), progress=True)
-        feet_text = f"{len(views)} views from feet={args.feet}"
+        feet = OmegaConf.to_container(cfg.feet, resolve=True)
+        if feet.get("model_dir"):  # relative to the repo root, like the stages' cwd
+            feet["model_dir"] = str(ROOT / feet["model_dir"])
+        views = build_foot_views(feet, int(cfg.seed), progress=True, scene=args.scene)
+        feet_text = f"{len(views)} {args.scene} views from feet={args.feet}"
     else:
         views = synthetic_views(30, views=("phone-0", "phone-1", "scanner-0"), size=320)
         feet_text = f"{len(views)} synthetic 320 px views"
@@ -64,6 +68,7 @@ def main() -> int:
     parser.add_argument("--feet", default=None, help="a feet source (find | procedural | scans) instead of synthetic")
     parser.add_argument("--floors", type=Path, default=ROOT / "data" / "floors", help="floors dir (if it exists)")
     parser.add_argument("--profile", default="smoke", help="profile for --feet's config")
+    parser.add_argument("--scene", default="egocentric", choices=("egocentric", "classic"), help="scene for --feet")
     args = parser.parse_args()
 
     from footseg.data.composite import CompositeConfig, write_composites

@@ -29,7 +29,9 @@ def main(cfg: DictConfig) -> None:
 
     validate_feet_config(feet_cfg)  # every config error before the slow work
     floors = load_floors(cfg.paths.floors)
-    views = build_foot_views(feet_cfg, seed, progress=True)
+    render_start = time.perf_counter()
+    views = build_foot_views(feet_cfg, seed, progress=True, scene=composite_cfg.scene)
+    render_rate = len(views) / max(time.perf_counter() - render_start, 1e-9)
     out = Path(cfg.paths.composites)
     start = time.perf_counter()
     with atomic_dir(out) as tmp:
@@ -43,7 +45,8 @@ def main(cfg: DictConfig) -> None:
     rate = composite_cfg.count / (time.perf_counter() - start)
     persons, view_names = summary_counts(views)
     print(f"composite-feet: {composite_cfg.count} composites from {persons} persons x {view_names} views "
-          f"on {len(floors)} floors in {manifest['pools']} pools -> {out}, {sheet} ({rate:.0f}/s)")
+          f"on {len(floors)} floors in {manifest['pools']} pools -> {out}, {sheet} "
+          f"(scene={composite_cfg.scene}; rendering {render_rate:.1f} views/s, compositing {rate:.0f}/s)")
 
 
 if __name__ == "__main__":

@@ -105,6 +105,10 @@ def test_benchmark_with_peer_and_real_set(tiny: dict[str, Path], tmp_path: Path)
     assert row["efficiency_1thread"] == efficiency(row["flops"], row["latency"][measured[0]]["1"]["median_ms"], 83.0)
     # Real photos were resized to the model's size and scored; 3 of them.
     assert saved["real_samples"] == 3 and 0 <= row["real"]["iou"] <= 1
+    # Per photo, in name order, with precision and recall beside IoU; the grid of their masks.
+    assert [p["name"] for p in row["real"]["per_photo"]] == ["photo0", "photo1", "photo2"]
+    assert all(k in row["real"] for k in ("precision", "recall", "mean_photo_iou"))
+    assert (tmp_path / "plots" / "real_grid.png").stat().st_size > 0
     # The peer: same interpreters and threads, a ratio per pair, its scores for reference.
     assert saved["peer"]["available"] and saved["peer"]["test"] is not None and saved["peer"]["real"] is not None
     assert row["latency_ratio_to_peer"]["tflite"]["1"] == pytest.approx(
@@ -136,6 +140,30 @@ def test_missing_export_report_is_one_line(tiny: dict[str, Path], tmp_path: Path
             metrics_path=tmp_path / "b.json", results_md=tmp_path / "r.md", plots_dir=tmp_path,
         )
     assert not (tmp_path / "b.json").exists()
+
+
+def test_real_scores_pool_pixels_and_keep_each_photo() -> None:
+    from footseg.bench import real_scores
+
+    true = np.zeros((2, 4, 4), np.uint8)
+    true[:, :2] = 1  # 8 foot pixels per photo
+    pred = true.copy()
+    pred[0, 2] = 1  # photo 0: 4 false positives (a shin taken for foot)
+    pred[1] = 0  # photo 1: nothing found
+    scores = real_scores(pred, true, ["a", "b"])
+    assert scores["precision"] == round(8 / 12, 4) and scores["recall"] == 0.5
+    assert scores["per_photo"][0] == {"name": "a", "iou": round(8 / 12, 4), "precision": round(8 / 12, 4), "recall": 1.0}
+    assert scores["per_photo"][1] == {"name": "b", "iou": 0.0, "precision": None, "recall": 0.0}
+    assert scores["mean_photo_iou"] == round((8 / 12) / 2, 4)
+
+
+def test_real_dir_defaults_to_the_shared_set_only_when_it_exists(tmp_path: Path) -> None:
+    from footseg.bench import resolve_real_dir
+
+    assert resolve_real_dir({"real_dir": None, "default_real_dir": str(tmp_path)}) == str(tmp_path)
+    assert resolve_real_dir({"real_dir": None, "default_real_dir": str(tmp_path / "absent")}) is None
+    assert resolve_real_dir({"real_dir": "mine", "default_real_dir": str(tmp_path)}) == "mine"
+    assert resolve_real_dir({"real_dir": None, "default_real_dir": None}) is None
 
 
 def test_real_set_layout_errors(tmp_path: Path) -> None:

@@ -19,13 +19,15 @@ from footseg.errors import require
 WARPS = ("affine", "perspective")
 
 
-def corner_points(rng: np.random.Generator, width: float, height: float) -> np.ndarray:
+def corner_points(rng: np.random.Generator, width: float, height: float, reach: float = 1 / 3) -> np.ndarray:
     """(4, 2) float64 points (x, y): one uniform point in each corner cell of a 3x3 grid.
 
     Order: top-left, top-right, bottom-right, bottom-left (the output corners they map to).
+    ``reach`` < 1/3 shrinks the corner cells to that share of each side (a milder warp: the
+    egocentric frames are already framed like a photo and must keep both feet).
     """
-    cell_x, cell_y = width / 3.0, height / 3.0
-    origins = np.array([[0, 0], [2 * cell_x, 0], [2 * cell_x, 2 * cell_y], [0, 2 * cell_y]])
+    cell_x, cell_y = width * reach, height * reach
+    origins = np.array([[0, 0], [width - cell_x, 0], [width - cell_x, height - cell_y], [0, height - cell_y]])
     return origins + rng.uniform(0.0, 1.0, size=(4, 2)) * np.array([cell_x, cell_y])
 
 

@@ -31,6 +31,8 @@ from footseg.errors import FootsegError, require
 # Views whose name starts with this are the scanner's fixed views (one foot each); every other view
 # is phone-like and may show both feet of the person side by side.
 SCANNER_PREFIX = "scanner"
+EGO_PREFIX = "ego"  # egocentric views: a whole 3:4 photo frame of both feet (feet/ego.py)
+SCENES = ("egocentric", "classic")
 NOISE_TILE = 512  # side of the shared noise field composites crop their sensor noise from
 PREPARED_CACHE = 2000  # prepared views kept per worker (~0.7 MB each at 320 px): bounds memory at thesis size
 NOISE_UNIT = 24.0  # uint8 steps per unit sigma in that field (clips beyond ~5 sigma)
@@ -41,6 +43,7 @@ class CompositeConfig:
     """The ``composite`` config group, validated (see conf/composite/default.yaml)."""
 
     count: int
+    scene: str = "egocentric"
     size: int = 256
     pools: int = 50
     workers: int = 2
@@ -54,6 +57,11 @@ class CompositeConfig:
     harmonise: tuple[float, float] = (0.15, 0.45)
     noise: tuple[float, float] = (1.0, 4.0)
     blur: tuple[float, float] = (0.0, 0.9)
+    # Egocentric scenes (the whole 3:4 frame rendered with both feet, legs and cast shadow).
+    ego_reach: float = 0.1       # corner-warp cells as a share of each side (classic: 1/3)
+    flip: float = 0.5            # chance of a left-right mirror image
+    light_gradient: tuple[float, float] = (0.0, 0.3)  # brightness ramp across floor and skin alike
+    jpeg: tuple[float, float] = (0.0, 0.0)  # [chance, min quality]: phone JPEG (quality min..95)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "CompositeConfig":
@@ -71,18 +79,22 @@ class CompositeConfig:
                 values[key] = value
         require("count" in values, "composite.count must be a positive integer, got None")
         require(values.get("size", 256) >= 16, f"composite.size must be at least 16, got {values.get('size')}")
+        if "scene" in raw:
+            require(raw["scene"] in SCENES, f"composite.scene must be one of {', '.join(SCENES)}, got {raw['scene']!r}")
+            values["scene"] = raw["scene"]
         if "warp" in raw:
             require(raw["warp"] in WARPS, f"composite.warp must be one of {', '.join(WARPS)}, got {raw['warp']!r}")
             values["warp"] = raw["warp"]
-        for key in ("both_feet", "rotation_deg"):
+        for key in ("both_feet", "rotation_deg", "ego_reach", "flip"):
             if key in raw:
                 value = raw[key]
-                limit = 1.0 if key == "both_feet" else 180.0
+                limit = {"rotation_deg": 180.0, "ego_reach": 1 / 3}.get(key, 1.0)
                 require(isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= limit,
                         f"composite.{key} must be a number in [0, {limit:g}], got {value!r}")
                 values[key] = float(value)
         for key, (low, high) in {"foot_size": (0.01, 2.0), "floor_crop": (0.05, 1.0), "shadow": (0.0, 1.0),
-                                 "harmonise": (0.0, 1.0), "noise": (0.0, 64.0), "blur": (0.0, 8.0)}.items():
+                                 "harmonise": (0.0, 1.0), "noise": (0.0, 64.0), "blur": (0.0, 8.0),
+                                 "light_gradient": (0.0, 1.0), "jpeg": (0.0, 100.0)}.items():
             if key in raw:
                 pair = raw[key]
                 require(isinstance(pair, Sequence) and len(pair) == 2
@@ -172,6 +184,7 @@ class PreparedView:
     leg_edge: str | None  # border the drawing leaves the view through (the leg), if any
     leg_cut: np.ndarray | None  # (2, 2) ends (x, y) of the covered run along leg_edge, this level's pixels
     half: "PreparedView | None" = field(default=None, repr=False)
+    ego: bool = False  # an egocentric frame (composited whole, see render_ego)
 
 
 SHADOW_SCALE = 4  # the contact shadow is a wide blur: a quarter-resolution copy looks the same
@@ -210,14 +223,20 @@ def prepare_view(view: FootView, levels: int = 2) -> PreparedView:
     h, w = alpha.shape
     box = _foot_box(mask, what)
     # The contact shadow: the footprint blurred wide (and boosted so its core stays dark).
-    small = cv2.resize(mask * 255, (max(1, w // SHADOW_SCALE), max(1, h // SHADOW_SCALE)), interpolation=cv2.INTER_AREA)
-    sigma = max(0.7, 0.04 * max(box[2] - box[0], box[3] - box[1]) / SHADOW_SCALE)
-    shadow = cv2.convertScaleAbs(cv2.GaussianBlur(small, (0, 0), sigma), alpha=1.4)
+    if view.params.get("shadow") is not None:  # egocentric: cast + contact shadow rendered with the view
+        shadow = np.ascontiguousarray(view.params["shadow"], dtype=np.uint8)
+    else:
+        small = cv2.resize(mask * 255, (max(1, w // SHADOW_SCALE), max(1, h // SHADOW_SCALE)), interpolation=cv2.INTER_AREA)
+        sigma = max(0.7, 0.04 * max(box[2] - box[0], box[3] - box[1]) / SHADOW_SCALE)
+        shadow = cv2.convertScaleAbs(cv2.GaussianBlur(small, (0, 0), sigma), alpha=1.4)
     covered = (alpha > 127).astype(np.uint8)
     mean = np.array(cv2.mean(rgb, mask=covered)[:3]) if covered.any() else np.full(3, 128.0)
     leg_edge, leg_cut = _leg_cut(alpha)
+    ego = view.view.startswith(EGO_PREFIX)
     base = PreparedView(np.dstack([rgb, alpha]), mask, shadow,
-                        np.array([w / shadow.shape[1], h / shadow.shape[0]]), box, mean, leg_edge, leg_cut)
+                        np.array([w / shadow.shape[1], h / shadow.shape[0]]), box, mean, leg_edge, leg_cut, ego=ego)
+    if ego:
+        return base  # composited at about its own scale: no half-size levels
     level = base
     for _ in range(levels - 1):
         lh, lw = level.mask.shape
@@ -395,6 +414,8 @@ def render(plan: Plan, prepared: Sequence[PreparedView], floor: np.ndarray, nois
 
     ``floor`` is RGB or RGBA (the alpha channel is ignored; the renderer passes RGBA for speed).
     """
+    if plan_is_ego(prepared):
+        return render_ego(plan, prepared[0], floor, noise, seed, cfg)
     rng = np.random.default_rng([seed, plan.index])
     size = cfg.size
     canvas = float(size)
@@ -476,6 +497,92 @@ def render(plan: Plan, prepared: Sequence[PreparedView], floor: np.ndarray, nois
     return out, mask, record
 
 
+def plan_is_ego(prepared: Sequence[PreparedView]) -> bool:
+    return len(prepared) == 1 and prepared[0].ego
+
+
+def render_ego(plan: Plan, view: PreparedView, floor: np.ndarray, noise: np.ndarray, seed: int,
+               cfg: CompositeConfig) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """One egocentric composite: the view's 3:4 frame over a 3:4 floor crop, squashed to S x S.
+
+    The frame -> output matrix is a mild corner warp whose corners are the frame's own (so the
+    3:4 frame is squashed to the square, footseg.data.frames' convention), optionally mirrored.
+    Floor, shadow, feet and mask all go through it once.
+    """
+    rng = np.random.default_rng([seed, plan.index])
+    size = cfg.size
+    h, w = view.mask.shape
+    fh, fw = floor.shape[:2]
+    crop_h = min(rng.uniform(*cfg.floor_crop) * min(fh, fw) / 0.75, fh)
+    crop_w = crop_h * w / h
+    fx, fy = rng.uniform(0, fw - crop_w), rng.uniform(0, fh - crop_h)
+    floor_to_frame = np.diag([w / crop_w, h / crop_h, 1.0]) @ _translate(-fx, -fy)
+    flip = rng.random() < cfg.flip
+    mirror = np.array([[-1.0, 0.0, w], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) if flip else np.eye(3)
+    points = corner_points(rng, float(w), float(h), cfg.ego_reach)
+    frame_to_out = corner_transform(points, size, cfg.warp) @ mirror
+    strength = rng.uniform(*cfg.harmonise)
+    shadow_strength = rng.uniform(*cfg.shadow)
+    ramp = rng.uniform(*cfg.light_gradient)
+    ramp_angle = rng.uniform(0, 2 * math.pi)
+    blur = rng.uniform(*cfg.blur)
+    sigma = rng.uniform(*cfg.noise)
+    jpeg = int(rng.uniform(cfg.jpeg[1], 95)) if rng.random() < cfg.jpeg[0] else 0
+    oy, ox = rng.integers(0, noise.shape[0] - size + 1, size=2)
+
+    image = warp(floor, frame_to_out @ floor_to_frame, size)
+    if image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_RGBA2RGB)
+    floor_mean = np.array(cv2.mean(image)[:3])
+    shadow_matrix = frame_to_out @ np.diag([*view.shadow_scale, 1.0])
+    darkness = warp(view.shadow, shadow_matrix, size, border=cv2.BORDER_CONSTANT).astype(np.float32)
+    darkness *= np.float32(shadow_strength / 255.0)
+    image = cv2.blendLinear(image, np.zeros_like(image), 1.0 - darkness, darkness)
+    gain = harmonisation_gain(floor_mean, view.mean, strength)
+    rgba = warp(view.rgba, frame_to_out, size, border=cv2.BORDER_CONSTANT)
+    foreground = cv2.cvtColor(cv2.multiply(rgba, (*gain.tolist(), 1.0)), cv2.COLOR_RGBA2RGB)
+    alpha = rgba[..., 3].astype(np.float32)
+    alpha *= np.float32(1.0 / 255.0)
+    image = cv2.blendLinear(foreground, image, alpha, 1.0 - alpha)
+    mask = warp(view.mask, frame_to_out, size, nearest=True, border=cv2.BORDER_CONSTANT)
+    if ramp > 0.01:
+        # One light over floor and feet alike: a soft brightness ramp across the frame.
+        _, _, gy, gx = _ramp_axes(size)
+        field = 1.0 + ramp * (math.cos(ramp_angle) * gx + math.sin(ramp_angle) * gy)
+        image = np.clip(image * field[..., None], 0, 255).astype(np.uint8)
+    if blur > 0.3:
+        image = cv2.GaussianBlur(image, (0, 0), blur)
+    gain_noise = float(sigma) / NOISE_UNIT
+    out = cv2.addWeighted(image, 1.0, noise[oy:oy + size, ox:ox + size], gain_noise, -128.0 * gain_noise)
+    if jpeg:
+        out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, jpeg])[1], cv2.IMREAD_UNCHANGED)
+    record = {
+        "scene": "egocentric",
+        "warp": cfg.warp,
+        "corners": np.round(points, 2).tolist(),
+        "flip": bool(flip),
+        "floor_crop": [round(float(fx), 1), round(float(fy), 1), round(float(crop_w), 1), round(float(crop_h), 1)],
+        "gains": [np.round(gain, 3).tolist()],
+        "shadow": {"strength": round(float(shadow_strength), 3)},
+        "light_gradient": {"strength": round(float(ramp), 3), "angle_deg": round(math.degrees(ramp_angle), 1)},
+        "blur_sigma": round(float(blur), 3) if blur > 0.3 else 0.0,
+        "noise_sigma": round(float(sigma), 3),
+        "jpeg_quality": jpeg,
+    }
+    return out, mask, record
+
+
+_RAMPS: dict[int, tuple[int, int, np.ndarray, np.ndarray]] = {}
+
+
+def _ramp_axes(size: int) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """Cached (-0.5..0.5) coordinate planes of an S x S image."""
+    if size not in _RAMPS:
+        axis = (np.arange(size, dtype=np.float32) + 0.5) / size - 0.5
+        _RAMPS[size] = (size, size, *np.meshgrid(axis, axis, indexing="ij"))
+    return _RAMPS[size]
+
+
 def noise_field(seed: int, size: int) -> np.ndarray:
     """A fixed Gaussian noise field that composites crop from: 128 + NOISE_UNIT * N(0, 1) as uint8."""
     side = max(NOISE_TILE, size)
@@ -540,9 +647,10 @@ def composite_record(plan: Plan, views: Sequence[FootView], floors: Sequence[Flo
                      augment: dict[str, Any]) -> dict[str, Any]:
     """The manifest entry of one composite."""
     shown = [views[i] for i in plan.views]
+    foot_ids = [f for v in shown for f in (v.params.get("foot_ids") or [v.foot_id])]
     return {
         "index": plan.index,
-        "foot_ids": [v.foot_id for v in shown],
+        "foot_ids": foot_ids,
         "person_id": shown[0].person_id,
         "floor_id": floors[plan.floor].floor_id,
         "view": shown[0].view,

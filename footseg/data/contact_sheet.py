@@ -55,3 +55,46 @@ def write_contact_sheet(path: str | Path, images: np.ndarray, masks: np.ndarray,
     with atomic_file(path) as tmp:
         tmp.write_bytes(encoded.tobytes())
     return path
+
+
+def realism_sheet(images: np.ndarray, masks: np.ndarray, real_images: np.ndarray, real_masks: np.ndarray,
+                  columns: int = 8, rows: int = 3, frame: tuple[int, int] = (168, 224), gap: int = 3,
+                  seed: int = 0) -> np.ndarray:
+    """Rows of composites alternating with rows of real photos, every tile un-squashed back to a
+    3:4 frame (``frame`` = width, height) with its mask outlined: is a composite told apart?"""
+    w, h = frame
+    rng = np.random.default_rng(seed)
+    synth = rng.choice(len(images), size=min(len(images), columns * rows), replace=False)
+    real = rng.choice(len(real_images), size=min(len(real_images), columns * rows), replace=False)
+    sheet = np.full((2 * rows * (h + gap) + gap, columns * (w + gap) + gap, 3), 24, np.uint8)
+    for r in range(2 * rows):
+        source = (images, masks) if r % 2 == 0 else (real_images, real_masks)
+        picks = synth if r % 2 == 0 else real
+        for c in range(columns):
+            k = (r // 2) * columns + c
+            if k >= len(picks):
+                continue
+            image, mask = source
+            tile = cv2.resize(np.asarray(image[picks[k]]), (w, h), interpolation=cv2.INTER_AREA)
+            m = cv2.resize(np.asarray(mask[picks[k]]).astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+            tile = outline(tile, m)
+            cv2.putText(tile, picks_label(picks, k, r), (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1,
+                        cv2.LINE_AA)
+            y, x = gap + r * (h + gap), gap + c * (w + gap)
+            sheet[y:y + h, x:x + w] = tile
+    return sheet
+
+
+def picks_label(picks: np.ndarray, k: int, row: int) -> str:
+    return f"{'syn' if row % 2 == 0 else 'real'} {int(picks[k])}"
+
+
+def write_png(path: str | Path, rgb: np.ndarray) -> Path:
+    """Write an RGB array as PNG atomically; return the path."""
+    path = Path(path)
+    ok, encoded = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise FootsegError(f"{path}: PNG encoding failed")
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(encoded.tobytes())
+    return path

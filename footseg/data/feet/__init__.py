@@ -9,7 +9,9 @@ the resolved ``feet`` config group). ``feet.source`` picks where feet come from:
 
 Rendered sources give every person a left and a right foot (same ``person_id``) with one look
 (skin tone, sock/shoe, trousers: materials.py), each seen from ``views`` cameras (views.py):
-the scanner's fixed oblique views first, then phone-like views. Every person draws from its own
+the scanner's fixed oblique views first, then phone-like views; or, with ``scene="egocentric"``
+(composite.scene), ``views`` whole 3:4 phone frames per person showing both feet, both lower legs
+and their shadow (ego.py). Every person draws from its own
 random stream seeded by (seed, person index), so the result is the same whatever the worker count.
 """
 
@@ -25,6 +27,7 @@ from ...errors import FootsegError, require
 from ..types import FootMesh, FootView
 
 SOURCES = ("find", "procedural", "scans")
+SCENES = ("egocentric", "classic")
 
 
 def validate_feet_config(cfg: dict[str, Any]) -> None:
@@ -46,8 +49,9 @@ def validate_feet_config(cfg: dict[str, Any]) -> None:
     require(isinstance(supersample, int) and 1 <= supersample <= 4, f"feet.supersample must be 1..4, got {supersample!r}")
     share = cfg.get("phone_share", 0.5)
     require(isinstance(share, (int, float)) and 0 <= share <= 1, f"feet.phone_share must be in [0, 1], got {share!r}")
-    prob = cfg.get("trouser_prob", 0.0)
-    require(isinstance(prob, (int, float)) and 0 <= prob <= 1, f"feet.trouser_prob must be in [0, 1], got {prob!r}")
+    for key in ("trouser_prob", "shorts_prob"):
+        prob = cfg.get(key, 0.0)
+        require(isinstance(prob, (int, float)) and 0 <= prob <= 1, f"feet.{key} must be in [0, 1], got {prob!r}")
     coverings = cfg.get("coverings") or {"bare": 1.0}
     from .materials import COVERINGS
 
@@ -63,10 +67,20 @@ def validate_feet_config(cfg: dict[str, Any]) -> None:
                 f"run `footseg fetch-find --dest {model_dir or '<dir>'}` to download it")
 
 
-def build_foot_views(feet_cfg: dict[str, Any], seed: int, progress: bool = True) -> list[FootView]:
-    """Every foot view of the dataset, in a deterministic order (person, side, view)."""
+def build_foot_views(feet_cfg: dict[str, Any], seed: int, progress: bool = True,
+                     scene: str = "classic") -> list[FootView]:
+    """Every foot view of the dataset, in a deterministic order (person, side, view).
+
+    ``scene="egocentric"`` renders ``feet.views`` egocentric views per person instead (both feet,
+    legs and shadow in one 3:4 frame, ego.py); only rendered sources can.
+    """
     cfg = dict(feet_cfg)
     validate_feet_config(cfg)
+    require(scene in SCENES, f"composite.scene must be one of {', '.join(SCENES)}, got {scene!r}")
+    require(scene == "classic" or cfg["source"] != "scans",
+            "composite.scene=egocentric needs a rendered feet source (feet=find or feet=procedural); "
+            "scans are single-foot views: use composite.scene=classic")
+    cfg["scene"] = scene
     if cfg["source"] == "scans":
         from .scans import load_scans
 
@@ -132,6 +146,11 @@ def _render_person(index: int, seed: int) -> list[FootView]:
     person_id = f"{cfg['source']}-{index:04d}"
     meshes = _person_meshes(cfg, person_id, rng)
     look = sample_appearance(rng, dict(cfg.get("coverings") or {"bare": 1.0}), float(cfg.get("trouser_prob", 0.0)))
+    if cfg.get("scene") == "egocentric":
+        from .ego import render_ego_person
+
+        return render_ego_person(meshes, look, rng, cfg["views"], cfg["size"], cfg.get("supersample", 2), person_id,
+                                 cfg["source"], float(cfg.get("shorts_prob", 0.0)))
     names = view_names(cfg["views"], float(cfg.get("phone_share", 0.5)))
     out = []
     for mesh in meshes:
@@ -159,4 +178,4 @@ def _render_person(index: int, seed: int) -> list[FootView]:
     return out
 
 
-__all__ = ["SOURCES", "FootsegError", "build_foot_views", "validate_feet_config"]
+__all__ = ["SCENES", "SOURCES", "FootsegError", "build_foot_views", "validate_feet_config"]

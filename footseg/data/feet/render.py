@@ -318,14 +318,24 @@ def render(scene: Scene, camera: dict[str, Any], light: dict[str, Any], size: in
     offset (foot centre shift in image fractions); see ``project``.
     ``light``: direction (toward the light), ambient, diffuse, tint (RGB), exposure.
     """
+    xy, depth = project(scene, camera, size * supersample)
+    rgb, alpha, mask, _ = render_projected(scene, xy, depth, np.asarray(camera["eye"], np.float32), light,
+                                           size, size, supersample, seed)
+    return rgb, alpha, mask
+
+
+def render_projected(scene: Scene, xy: np.ndarray, depth: np.ndarray, eye: np.ndarray, light: dict[str, Any],
+                     width: int, height: int, supersample: int = 2, seed: int = 0
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rasterise and shade vertices already projected to pixels (``xy`` at ``supersample`` x the
+    output, camera ``depth``) -> (rgb (H, W, 3) uint8, alpha (H, W) uint8, mask (H, W) bool,
+    depth (H, W) float32 of the shaded surface, inf where empty: for merging two renders)."""
     ss = supersample
-    res = size * ss
-    eye = np.asarray(camera["eye"], np.float32)
-    xy, depth = project(scene, camera, res)
-    face_ids = rasterize(xy, depth, scene.faces, scene.face_part == PART_TROUSERS, res, res)
+    size_x, size_y = width, height
+    face_ids = rasterize(xy, depth, scene.faces, scene.face_part == PART_TROUSERS, height * ss, width * ss)
 
     # Subsamples of each output pixel side by side: (S, S, ss * ss).
-    sub = face_ids.reshape(size, ss, size, ss).transpose(0, 2, 1, 3).reshape(size, size, ss * ss)
+    sub = face_ids.reshape(size_y, ss, size_x, ss).transpose(0, 2, 1, 3).reshape(size_y, size_x, ss * ss)
     sub_covered = sub >= 0
     alpha = sub_covered.mean(axis=-1)
     foot_share = (sub_covered & (scene.face_part[np.maximum(sub, 0)] == PART_FOOT)).mean(axis=-1)
@@ -382,6 +392,8 @@ def render(scene: Scene, camera: dict[str, Any], light: dict[str, Any], size: in
     lin = (lin + (highlight * light["diffuse"])[:, None]) * (tint * light.get("exposure", 1.0))
     colour = np.sqrt(np.clip(lin, 0, 1))
 
-    rgb = np.zeros((size, size, 3), np.uint8)
+    rgb = np.zeros((size_y, size_x, 3), np.uint8)
     rgb[covered] = (colour * 255 + 0.5).astype(np.uint8)
-    return rgb, (alpha * 255 + 0.5).astype(np.uint8), mask
+    zmap = np.full((size_y, size_x), np.inf, np.float32)
+    zmap[covered] = np.sqrt(np.einsum("ij,ij->i", eye[None] - points, eye[None] - points))
+    return rgb, (alpha * 255 + 0.5).astype(np.uint8), mask, zmap
