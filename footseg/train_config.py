@@ -88,8 +88,8 @@ def check_student(student: dict[str, Any], students: list[str]) -> None:
     for key in ("args", "images"):
         per_name = student.get(key) or {}
         require(isinstance(per_name, dict), f"student.{key} must map a student name to a value")
-        unknown = sorted(set(per_name) - set(students))
-        require(not unknown, f"student.{key}: {', '.join(unknown)} not in students ({', '.join(students)})")
+        unknown = sorted(set(per_name) - set(MODEL_NAMES))
+        require(not unknown, f"student.{key}: unknown model(s) {', '.join(unknown)}; known: {', '.join(MODEL_NAMES)}")
     for name, args in (student.get("args") or {}).items():
         require(isinstance(args or {}, dict), f"student.args.{name} must be a mapping of builder arguments")
     for name, images in (student.get("images") or {}).items():

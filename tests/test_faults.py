@@ -36,10 +36,9 @@ HYDRA = ["profile=smoke", "hydra.run.dir=.", "hydra.output_subdir=null", "hydra/
 KILLER = ROOT / "tests" / "kill_at.py"
 TINY_FEET = {"feet": "procedural", "feet.persons": "3", "feet.views": "1", "feet.size": "64",
              "composite.count": "6", "composite.pools": "3", "composite.size": "64", "composite.workers": "1"}
-TINY_TRAIN = {"train.batch": "2", "train.epochs": "1", "train.steps_per_epoch": "1", "train.val_batches": "1",
-              "train.eval_batch": "4", "train.eval_limit": "2", "teacher.epochs": "null",
-              "teacher.steps_per_epoch": "null", "student.name": "nanoseg", "loss": "ce", "search.trials": "0",
-              "students": "[nanoseg]"}
+TINY_TRAIN = {"train.images": "2", "train.phases": "[{size:64,share:1.0,batch:2}]", "train.evals": "1",
+              "train.eval_batch": "4", "train.eval_limit": "2", "train.workers": "1", "teacher.images": "2",
+              "loss": "ce", "search.trials": "0", "students": "[nanoseg]"}
 TINY_EXPORT = {"export.precisions": "[fp32]", "export.eval_samples": "2", "export.calibration_samples": "2"}
 TINY_BENCH = {"bench.peer_model": "null", "bench.runs": "1", "bench.warmup": "0", "bench.grid_images": "1",
               "bench.grid_precision": "fp32"}
@@ -90,8 +89,7 @@ class Ctx:
             if not (t / "models/teacher.keras").exists():
                 copy(self.base["models"] / "teacher.keras", t / "models/teacher.keras")
             return ({**data, "paths.models": f"{t}/models", "paths.metrics": f"{t}/metrics", "paths.plots": f"{t}/plots",
-                     **TINY_TRAIN}, [t / "models/students/nanoseg.keras", t / "models/students/nanoseg.search",
-                                     t / "metrics/students/nanoseg.json", t / "plots/students/nanoseg"])
+                     **TINY_TRAIN}, [t / "models/students", t / "metrics/students", t / "plots/students"])
         if script == "export":
             return ({**data, "paths.models": str(self.base["models"]), "paths.exported": f"{t}/exported",
                      "paths.metrics": f"{t}/metrics", **TINY_TRAIN, **TINY_EXPORT}, [t / "exported", t / "metrics/export.json"])
@@ -224,7 +222,7 @@ TABLE = [
     Row("teacher-lr-negative", "train_teacher", lambda c: {"teacher.lr": "-0.1"}, "teacher.lr"),
     Row("teacher-seed-abc", "train_teacher", lambda c: {"seed": "abc"}, "seed must be an integer"),
     # distill-students
-    Row("student-name-unknown", "distill_students", lambda c: {"student.name": "unet"}, "student.name"),
+    Row("student-name-unknown", "distill_students", lambda c: {"students": "[unet]"}, "students[0]"),
     Row("student-loss-unknown", "distill_students", lambda c: {"loss": "dice"}, "loss must be one of"),
     Row("student-lr-zero", "distill_students", lambda c: {"student.lr": "0"}, "student.lr"),
     Row("student-truncated-teacher", "distill_students",

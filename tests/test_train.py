@@ -5,18 +5,20 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from footseg.errors import FootsegError
 from footseg.metrics import evaluate_model, keras_predict_fn
-from footseg.train import load_model, save_model, train_model
+from footseg.data.loader import make_training_dataset
+from footseg.data.train_augment import AugmentSpec
+from footseg.recipe import Phase, Recipe
+from footseg.train import WarmupCosine, load_model, save_model, train_model
 from tiny_data import load_tiny_split, make_tiny_dataset
 
 SIZE = 32
 
 
-def tiny_net(name: str = "tiny", filters: int = 8, dropout: float = 0.0) -> keras.Model:
-    inputs = keras.Input((SIZE, SIZE, 3))
+def tiny_net(name: str = "tiny", filters: int = 8, dropout: float = 0.0, size: int = SIZE) -> keras.Model:
+    inputs = keras.Input((size, size, 3))
     x = keras.layers.Rescaling(1 / 255.0)(inputs)
     x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
     x = keras.layers.Dropout(dropout)(x)
@@ -25,66 +27,115 @@ def tiny_net(name: str = "tiny", filters: int = 8, dropout: float = 0.0) -> kera
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    composites, split = make_tiny_dataset(tmp_path_factory.mktemp("tiny"), n=20, size=SIZE, seed=0)
-    train = load_tiny_split(composites, split, "train")
-    val = load_tiny_split(composites, split, "val")
-    return train, val
+def tiny_files(tmp_path_factory):
+    return make_tiny_dataset(tmp_path_factory.mktemp("tiny"), n=20, size=SIZE, seed=0)
 
 
-def dataset(images: np.ndarray, masks: np.ndarray, batch: int = 4) -> tf.data.Dataset:
-    ds = tf.data.Dataset.from_tensor_slices((images.astype(np.float32), masks.astype(np.int32)))
-    return ds.shuffle(len(images), seed=0).repeat().batch(batch)
+@pytest.fixture(scope="module")
+def tiny(tiny_files):
+    composites, split = tiny_files
+    return load_tiny_split(composites, split, "train"), load_tiny_split(composites, split, "val")
+
+
+def recipe(images: int = 480, phases=((16, 0.5, 8), (32, 0.5, 8)), lr: float = 1e-2, evals: int = 4) -> Recipe:
+    return Recipe(images=images, phases=tuple(Phase(*p) for p in phases), lr=lr, evals=evals, warmup=0.05,
+                  augment=AugmentSpec(jpeg_prob=0.0))
+
+
+def builder(name: str = "tiny", filters: int = 8):
+    return lambda size: tiny_net(name, filters, size=size)
+
+
+def datasets(composites, split, recipe_, logits=None):
+    return lambda i, phase: make_training_dataset(composites, split, batch_size=phase.batch, size=phase.size,
+                                                  seed=i, augment=recipe_.augment, teacher_logits=logits)
+
+
+def test_recipe_plan_spends_the_images_in_phases():
+    plan = Recipe(images=40000, phases=(Phase(128, 0.8, 32), Phase(256, 0.2, 16)), lr=1e-3, evals=10).plan()
+    assert [(p.size, p.evals) for p in plan] == [(128, 8), (256, 2)]
+    assert plan[0].steps * plan[0].evals * 32 == 32000 and plan[1].steps * plan[1].evals * 16 == 8000
+
+
+def test_warmup_then_cosine_to_zero():
+    schedule = WarmupCosine(1e-2, total_steps=100, warmup_steps=10)
+    values = [float(schedule(step)) for step in (0, 9, 10, 55, 99, 100)]
+    assert values[0] == pytest.approx(1e-3) and values[1] == pytest.approx(1e-2)
+    assert values[2] == pytest.approx(1e-2) and values[3] == pytest.approx(5e-3, rel=0.05)
+    assert values[4] < 1e-5 and values[5] == pytest.approx(0.0, abs=1e-9)
 
 
 @pytest.mark.parametrize("loss", ["ce", "iou"])
-def test_training_learns_the_tiny_task(tiny, loss, tmp_path):
-    (train_x, train_y), (val_x, val_y) = tiny
+def test_training_learns_the_tiny_task_across_resolutions(tiny_files, loss, tmp_path):
+    composites, split = tiny_files
+    val_x, val_y = load_tiny_split(composites, split, "val")
     keras.utils.set_random_seed(0)
-    model = tiny_net()
-    before = evaluate_model(keras_predict_fn(model), val_x, val_y, 4)
-    result = train_model(model, dataset(train_x, train_y), val_x, val_y, loss=loss, lr=3e-2, epochs=3,
-                         steps_per_epoch=15, patience=5, eval_batch=4, live_dir=tmp_path / "live", progress=False)
+    before = evaluate_model(keras_predict_fn(tiny_net()), val_x, val_y, 4)
+    keras.utils.set_random_seed(0)
+    r = recipe()
+    result = train_model(builder(), datasets(composites, split, r), val_x, val_y, r, loss=loss, eval_batch=4,
+                         live_dir=tmp_path / "live", progress=False)
     assert result.best_val["iou"] > max(0.6, before["iou"] + 0.1)
-    assert result.epochs_run == 3 and 1 <= result.best_epoch <= 3
-    # The returned model holds the best epoch's weights.
+    assert result.epochs_run == 4 and result.images_seen == r.images_planned() == 480
+    assert [row["px"] for row in result.history] == [16, 16, 32, 32]
+    # The returned model is built at the validation size and holds the best evaluation's weights.
+    assert result.model.input_shape[1:3] == (SIZE, SIZE)
     again = evaluate_model(keras_predict_fn(result.model), val_x, val_y, 4)
     assert again["iou"] == pytest.approx(result.best_val["iou"])
-    # dvclive curves: one row per epoch, no dvc.yaml written.
     curve = (tmp_path / "live" / "plots" / "metrics" / "val_iou.tsv").read_text().splitlines()
-    assert len(curve) == 1 + 3
+    assert len(curve) == 1 + 4
     assert not (tmp_path / "live" / "dvc.yaml").exists()
 
 
-def test_distillation_trains_student_only(tiny):
-    (train_x, train_y), (val_x, val_y) = tiny
+def test_distillation_from_cached_logits_trains_the_student(tiny_files, tmp_path):
+    from footseg.teacher_cache import cache_teacher_logits
+
+    composites, split = tiny_files
+    val_x, val_y = load_tiny_split(composites, split, "val")
     keras.utils.set_random_seed(1)
-    teacher = tiny_net("teacher", filters=16)
-    train_model(teacher, dataset(train_x, train_y), val_x, val_y, loss="ce", lr=3e-2, epochs=2,
-                steps_per_epoch=10, progress=False)
-    teacher_weights = [w.copy() for w in teacher.get_weights()]
-    student = tiny_net("student", filters=8)
-    result = train_model(student, dataset(train_x, train_y), val_x, val_y, loss="distillation", lr=3e-2,
-                         epochs=2, steps_per_epoch=15, teacher=teacher, temperature=2.0, lam=1.0,
-                         progress=False)
+    r = recipe()
+    teacher = train_model(builder("teacher", 16), datasets(composites, split, r), val_x, val_y, r,
+                          progress=False).model
+    train_x, _ = load_tiny_split(composites, split, "train")
+    cache = cache_teacher_logits(teacher, composites, split, tmp_path / "cache.npy", batch=4, progress=False)
+    online = np.asarray(teacher(train_x.astype(np.float32), training=False))
+    np.testing.assert_allclose(np.load(cache), online[..., 1] - online[..., 0], atol=2e-2)
+    result = train_model(builder("student"), datasets(composites, split, r, cache), val_x, val_y, r,
+                         loss="distillation", temperature=2.0, lam=0.5, progress=False)
     assert result.best_val["iou"] > 0.5
-    assert all(np.array_equal(a, b) for a, b in zip(teacher_weights, teacher.get_weights()))
     assert result.model.output_shape == (None, SIZE, SIZE, 2)  # the student itself, not the wrapper
 
 
-def test_distillation_without_teacher_raises(tiny):
-    (train_x, train_y), (val_x, val_y) = tiny
-    with pytest.raises(ValueError, match="teacher"):
-        train_model(tiny_net(), dataset(train_x, train_y), val_x, val_y, loss="distillation", progress=False)
+def test_augmented_batches_are_deterministic_and_aligned(tiny_files, tmp_path):
+    """The warp moves image, mask and cached logits together: the logits cache here IS the mask, so
+    after augmentation (logits > 0.5) must equal the warped mask up to resampling at the edges."""
+    composites, split = tiny_files
+    _, train_y = load_tiny_split(composites, split, "train")
+    cache = tmp_path / "mask_as_logits.npy"
+    np.save(cache, train_y.astype(np.float16))  # train split rows are ascending indices in tiny data
+    spec = AugmentSpec(rotation_deg=30, scale=(0.7, 1.4), translate=0.2, jpeg_prob=0.5, blur_prob=0.5)
+
+    def first(seed):
+        ds = make_training_dataset(composites, split, batch_size=4, size=48, seed=seed, augment=spec,
+                                   teacher_logits=cache)
+        (images, logits), masks = next(iter(ds))
+        return images.numpy(), logits.numpy(), masks.numpy()
+
+    a, b, c = first(5), first(5), first(6)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[0], c[0])
+    images, logits, masks = a
+    assert images.shape == (4, 48, 48, 3) and logits.shape == (4, 48, 48, 2) and masks.shape == (4, 48, 48)
+    assert 0 <= images.min() and images.max() <= 255
+    agreement = np.mean((logits[..., 1] > 0.5) == (masks == 1))
+    assert agreement > 0.97
 
 
-def test_early_stopping_stops_when_val_iou_stalls(tiny):
-    (train_x, train_y), (val_x, val_y) = tiny
-    keras.utils.set_random_seed(2)
-    # lr 0: the weights never change, so val IoU never improves after epoch 1. (Eager: no graph build.)
-    result = train_model(tiny_net(), dataset(train_x, train_y), val_x, val_y, lr=0.0, epochs=10,
-                         steps_per_epoch=1, patience=2, progress=False, run_eagerly=True)
-    assert result.epochs_run == 3 and result.best_epoch == 1
+def test_augment_config_errors_name_the_key():
+    with pytest.raises(FootsegError, match=r"train\.augment\.scale"):
+        AugmentSpec.from_config({"scale": [1.2, 0.8]})
+    with pytest.raises(FootsegError, match=r"train\.augment: unknown key"):
+        AugmentSpec.from_config({"sharpen": 1})
 
 
 def test_save_and_load_round_trip(tiny, tmp_path):
@@ -106,25 +157,6 @@ def test_load_model_errors_name_the_file(tmp_path):
     bad.write_bytes(b"not a zip")
     with pytest.raises(FootsegError, match="bad.keras"):
         load_model(bad)
-
-
-def test_cached_teacher_logits_match_online_and_train(tmp_path):
-    from footseg.teacher_cache import cache_teacher_logits, cached_distillation_dataset
-
-    composites, split = make_tiny_dataset(tmp_path / "data", n=15, size=SIZE, seed=4)
-    train_x, _ = load_tiny_split(composites, split, "train")
-    val_x, val_y = load_tiny_split(composites, split, "val")
-    keras.utils.set_random_seed(3)
-    teacher = tiny_net("teacher", filters=8)
-    cache = cache_teacher_logits(teacher, composites, split, tmp_path / "cache.npy", batch=4, progress=False)
-    online = np.asarray(teacher(train_x.astype(np.float32), training=False))
-    np.testing.assert_allclose(np.load(cache), online[..., 1] - online[..., 0], atol=2e-2)
-    ds = cached_distillation_dataset(composites, split, cache, batch_size=4, seed=0)
-    (images, logits), masks = next(iter(ds))
-    assert images.shape == (4, SIZE, SIZE, 3) and logits.shape == (4, SIZE, SIZE, 2) and masks.shape == (4, SIZE, SIZE)
-    result = train_model(tiny_net("student"), ds, val_x, val_y, loss="distillation", lr=3e-2, epochs=1,
-                         steps_per_epoch=3, progress=False)
-    assert result.epochs_run == 1 and "iou" in result.best_val
 
 
 def test_set_bn_momentum_reaches_nested_models():
