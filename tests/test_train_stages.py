@@ -42,7 +42,7 @@ def groups(*overrides: str) -> dict:
         ("train.images=0", "train", "train.images"),
         ("train.phases=[{size:100,share:1.0,batch:2}]", "train", r"train.phases\[0\].size"),
         ("train.phases=[{size:64,share:0.5,batch:2}]", "train", "train.phases"),
-        ("train.augment={hue_deg:-1}", "train", "train.augment.hue_deg"),
+        ("+train.augment.hue_deg=-1", "train", "train.augment.hue_deg"),
         ("train.workers=0", "train", "train.workers"),
         ("search.max_soft_weight=-1", "search", "search.max_soft_weight"),
         ("search.images=0", "search", "search.images"),
