@@ -1,83 +1,79 @@
-"""Does distillation help? Train one student with cross entropy alone and with distillation from the
-trained teacher, same budget, seed and learning rate, and print both test IoUs and the difference.
+"""Does distillation help at the recipe's budget? One student trained with cross entropy alone and
+with distillation from models/teacher.keras, same recipe (params.yaml's train group and the
+student's budget), for several seeds; prints test IoU per run and mean +- standard deviation.
 
-    python scripts/compare_distillation.py                       # fastlinknet on data/, models/teacher.keras
-    python scripts/compare_distillation.py --student nanoseg --epochs 5 --steps 20 --batch 8
-    python scripts/compare_distillation.py --teacher-logits cached   # also times online vs cached
+    python scripts/compare_distillation.py                          # nanoseg, seeds 1 2 3
+    python scripts/compare_distillation.py --student fastlinknet --seeds 1 2 --images 6000
 
-Needs the composite-feet, split and train-teacher outputs (dvc repro train-teacher).
+Runs two trainings side by side (one thread each), like the distill-students stage. Needs the
+composite-feet, split and train-teacher outputs (dvc repro train-teacher).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import multiprocessing
+import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--student", default="fastlinknet")
-    parser.add_argument("--composites", default="data/composites")
-    parser.add_argument("--split", default="data/split")
-    parser.add_argument("--teacher", default="models/teacher.keras")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=15, help="steps per epoch")
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--dropout", type=float, default=0.1)
-    parser.add_argument("--temperature", type=float, default=2.0)
-    parser.add_argument("--lam", type=float, default=0.25)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--val-batches", type=int, default=4)
-    parser.add_argument("--bn-momentum", type=float, default=0.9)
-    parser.add_argument("--eval-limit", type=int, default=None, help="score at most this many test images")
-    parser.add_argument("--teacher-logits", choices=("online", "cached"), default="online")
+    parser.add_argument("--student", default="nanoseg")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
+    parser.add_argument("--images", type=int, default=None, help="images per run (default: the student's budget)")
+    parser.add_argument("--params", default=str(ROOT / "params.yaml"))
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    from footseg.errors import FootsegError
-    from footseg.runs import DataSpec, image_side, split_arrays, spread_subset
-    from footseg.metrics import evaluate_model, keras_predict_fn
-    from footseg.students import StudentJob, load_teacher, train_student
+    from omegaconf import OmegaConf
 
-    try:
-        data = DataSpec(args.composites, args.split, args.batch, args.seed, args.val_batches * args.batch, 16)
-        job = StudentJob(name=args.student, data=data, input_size=image_side(args.composites),
-                         teacher_path=args.teacher, patience=args.epochs, bn_momentum=args.bn_momentum)
-        test_images, test_masks = spread_subset(*split_arrays(args.composites, args.split, "test"), args.eval_limit)
-        base = {"lr": args.lr, "dropout": args.dropout}
-        runs = {
-            "ce": {**base, "loss": "ce"},
-            "distillation": {**base, "loss": "distillation", "temperature": args.temperature, "lam": args.lam},
-        }
-        results = {}
-        with tempfile.TemporaryDirectory(prefix="footseg-compare-") as tmp:
-            for label, params in runs.items():
-                run_job, extra = job, ""
-                if label == "distillation" and args.teacher_logits == "cached":
-                    from footseg.teacher_cache import cache_teacher_logits
+    from footseg.recipe import recipe_from_config
+    from footseg.runs import data_spec
+    from footseg.students import StudentJob, _cache_logits, _init_worker
 
-                    start = time.perf_counter()
-                    cache = cache_teacher_logits(load_teacher(args.teacher), args.composites, args.split,
-                                                 Path(tmp) / "train.npy", 16)
-                    extra = f" (+ {time.perf_counter() - start:.0f} s caching teacher logits)"
-                    run_job = dataclasses.replace(job, teacher_cache=str(cache))
-                result = train_student(run_job, params, args.epochs, args.steps, desc=f"{args.student} {label}")
-                scores = evaluate_model(keras_predict_fn(result.model), test_images, test_masks, 16)
-                results[label] = scores
-                print(f"{label:>12}: test IoU {scores['iou']:.4f}  acc {scores['accuracy']:.4f}  "
-                      f"train {result.seconds:.0f} s{extra}", flush=True)
-    except FootsegError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    diff = 100 * (results["distillation"]["iou"] - results["ce"]["iou"])
-    print(f"{args.student}: distillation - CE = {diff:+.2f} IoU points "
-          f"({args.epochs} x {args.steps} x {args.batch} images, seed {args.seed})")
+    cfg = OmegaConf.to_container(OmegaConf.load(args.params), resolve=True)
+    train, student, paths = cfg["train"], cfg["student"], cfg["paths"]
+    images = args.images or (student.get("images") or {}).get(args.student) or train["images"]
+    recipe = recipe_from_config(train, images, student["lr"], "images", "student.lr")
+    with tempfile.TemporaryDirectory(prefix="footseg-compare-") as tmp:
+        logits = _cache_logits(str(Path(paths["models"]) / "teacher.keras"), paths["composites"], paths["split"],
+                               train["eval_batch"], Path(tmp), progress=True)
+        runs = []
+        for seed in args.seeds:
+            data = dataclasses.replace(data_spec(paths["composites"], paths["split"], train, seed), teacher_logits=logits)
+            job = StudentJob(name=args.student, data=data, recipe=recipe, width=float(student["width"]),
+                             bn_momentum=train.get("bn_momentum"))
+            for loss in ("ce", "distillation"):
+                runs.append((job, loss, student["dropout"], student["temperature"], student["lam"]))
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(args.workers, initializer=_init_worker, initargs=(1,), maxtasksperchild=1) as pool:
+            results = pool.starmap(_train, runs, chunksize=1)
+    print(f"\n{args.student}, {recipe.images_planned():,} images per run, T={student['temperature']}, "
+          f"lambda={student['lam']}")
+    print(f"{'loss':14s} " + " ".join(f"seed {s:>3d}" for s in args.seeds) + "   mean +- std")
+    for loss in ("ce", "distillation"):
+        ious = [iou for (job, run_loss, *_), iou in zip(runs, results) if run_loss == loss]
+        spread = statistics.stdev(ious) if len(ious) > 1 else 0.0
+        print(f"{loss:14s} " + " ".join(f"{v:8.4f}" for v in ious) + f"   {statistics.mean(ious):.4f} +- {spread:.4f}")
     return 0
 
 
+def _train(job, loss: str, dropout: float, temperature: float, lam: float) -> float:
+    from footseg.runs import train_and_score
+
+    _, _, scores = train_and_score(builder=job.builder(dropout), data=job.data, recipe=job.recipe, loss=loss,
+                                   temperature=temperature, lam=lam, live_dir=None, bn_momentum=job.bn_momentum,
+                                   eval_limit=None, progress=False, desc=f"{job.name} {loss}")
+    print(f"{job.name} seed {job.data.seed} {loss}: test IoU {scores['test']['iou']:.4f}", flush=True)
+    return float(scores["test"]["iou"])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())
