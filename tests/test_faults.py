@@ -209,7 +209,7 @@ TABLE = [
         lambda c: {"paths.floors": str(corrupt_json(copy(c.base["floors"], c.tmp / "floors-in") / "manifest.json").parent)},
         "manifest.json"),
     Row("composite-scans-missing-dir", "composite_feet",
-        lambda c: {"feet": "scans", "feet.dir": str(c.tmp / "no-scans")}, "no-scans"),
+        lambda c: {"feet": "scans", "composite.scene": "classic", "feet.dir": str(c.tmp / "no-scans")}, "no-scans"),
     # split
     Row("split-missing-manifest", "split", lambda c: {"paths.composites": str(c.tmp / "none")}, "manifest.json"),
     Row("split-corrupt-manifest", "split",
