@@ -485,6 +485,6 @@ def benchmark_all(
 
         precision = bench_cfg["grid_precision"]
         grid = segment_grid(exported_dir, ordered_models(list(record["models"])), precision, real[0], None)
-        plot_real_grid(real[0], real[1], grid, Path(plots_dir) / "real_grid.png", precision, real[2])
+        plot_real_grid(real[0], real[1], grid, Path(plots_dir) / "real_grid.jpg", precision, real[2])
     write_report(record, results_md=results_md, plots_dir=plots_dir, export_report=export_report)
     return record

@@ -356,7 +356,7 @@ def _real_set_table(record: dict[str, Any]) -> list[str]:
     where = record.get("real_dir") or "bench.real_dir"
     return ["", f"## Real set: {record.get('real_samples', '?')} photos ({Path(where).name}; frames squashed to the input)",
             "", "Precision = share of predicted-foot pixels that are foot (false positives here are mostly shins). "
-            "Per-photo scores: metrics/benchmark.json; masks: plots/real_grid.png.", "",
+            "Per-photo scores: metrics/benchmark.json; masks: plots/real_grid.jpg.", "",
             "| model | real IoU | precision | recall | mean per-photo IoU | real - test IoU |", "|---|---|---|---|---|---|",
             *rows]
 
@@ -364,7 +364,7 @@ def _real_set_table(record: dict[str, Any]) -> list[str]:
 def plot_real_grid(images: np.ndarray, masks: np.ndarray, predictions: dict[str, np.ndarray],
                    png: str | os.PathLike[str], precision: str, names: list[str] | None = None,
                    frame: tuple[int, int] = (96, 128)) -> None:
-    """plots/real_grid.png: one column per real photo (shown at its 3:4 frame shape), a top row of
+    """plots/real_grid.jpg: one column per real photo (shown at its 3:4 frame shape), a top row of
     the photos with the true outline (green), then one row per model: its predicted foot tinted
     red, the true outline over it."""
     import cv2
@@ -398,7 +398,8 @@ def plot_real_grid(images: np.ndarray, masks: np.ndarray, predictions: dict[str,
         if name not in ("truth", "peer"):
             cv2.putText(sheet, precision, (3, r * h + h // 2 + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1,
                         cv2.LINE_AA)
-    ok, data = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    # JPEG: a grid of photos is ~7x smaller than as PNG (it is committed with the report).
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
     with atomic_file(png) as tmp:
         Path(tmp).write_bytes(data.tobytes())
 

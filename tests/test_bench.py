@@ -108,7 +108,7 @@ def test_benchmark_with_peer_and_real_set(tiny: dict[str, Path], tmp_path: Path)
     # Per photo, in name order, with precision and recall beside IoU; the grid of their masks.
     assert [p["name"] for p in row["real"]["per_photo"]] == ["photo0", "photo1", "photo2"]
     assert all(k in row["real"] for k in ("precision", "recall", "mean_photo_iou"))
-    assert (tmp_path / "plots" / "real_grid.png").stat().st_size > 0
+    assert (tmp_path / "plots" / "real_grid.jpg").stat().st_size > 0
     # The peer: same interpreters and threads, a ratio per pair, its scores for reference.
     assert saved["peer"]["available"] and saved["peer"]["test"] is not None and saved["peer"]["real"] is not None
     assert row["latency_ratio_to_peer"]["tflite"]["1"] == pytest.approx(
