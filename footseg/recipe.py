@@ -50,12 +50,6 @@ class Recipe:
     def images_planned(self) -> int:
         return sum(p.steps * p.evals * p.batch for p in self.plan())
 
-    def scaled(self, factor: float) -> "Recipe":
-        """The same recipe with ``factor`` times the images (search trials run a fraction)."""
-        from dataclasses import replace
-
-        return replace(self, images=max(1, round(self.images * factor)), evals=max(1, min(self.evals, 3)))
-
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)

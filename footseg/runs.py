@@ -89,14 +89,6 @@ def curves_dir(final: str | Path) -> Iterator[Path]:
         shutil.rmtree(live, ignore_errors=True)
 
 
-def image_side(composites: str | Path) -> int:
-    """The side S of the composites (models are built at the data's resolution)."""
-    from .data.loader import open_composites
-
-    images, _ = open_composites(composites)
-    return int(images.shape[1])
-
-
 def model_builder(arch: str, dropout: float, width: float, args: dict[str, Any] | None) -> Any:
     """``builder(size)``: the model built for ``size`` x ``size`` inputs."""
     from .models import build_model

@@ -91,6 +91,7 @@ def run_students(*, names: list[str], loss: str, composites: str, split: str, te
     ``train``, ``student`` and ``search`` are the resolved config groups (checked by
     footseg.train_config). Returns the metrics records in ``names`` order.
     """
+    from .io import atomic_dir
     from .recipe import recipe_from_config
     from .runs import data_spec
 
@@ -105,6 +106,10 @@ def run_students(*, names: list[str], loss: str, composites: str, split: str, te
                                max_soft_weight=search.get("max_soft_weight")))
     needs_teacher = loss in ("distillation", "search")
     with contextlib.ExitStack() as stack:
+        # Each output folder appears whole or not at all (a kill leaves only .<name>.tmp-* siblings,
+        # which the stage's next run removes).
+        models_dir, metrics_dir, plots_dir = (str(stack.enter_context(atomic_dir(d)))
+                                              for d in (models_dir, metrics_dir, plots_dir))
         if needs_teacher:
             cache_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="footseg-teacher-logits-")))
             logits = _cache_logits(teacher_path, composites, split, train["eval_batch"], cache_dir, progress)

@@ -377,10 +377,7 @@ KILLS = [
     ("composite_feet", "replace", {}, None),
     ("split", "replace", {}, None),
     ("train_teacher", "temp", {}, {"teacher.lr": "-1"}),
-    pytest.param("distill_students", "temp", {}, {"student.lr": "-1"}, marks=pytest.mark.xfail(
-        strict=True, reason="known gap (docs/faults.md): distill-students writes each student's files "
-        "atomically inside models/students/ etc., not the folders as a whole, so a by-hand kill leaves "
-        "a .<name>.tmp-* inside them; dvc repro removes the outputs before the stage runs")),
+    ("distill_students", "temp", {}, {"student.lr": "-1"}),
     ("export", "temp", {}, {"export.precisions": "[fp8]"}),
     ("benchmark", "temp", {}, {"bench.interpreters": "[onnx]"}),
 ]

@@ -131,6 +131,23 @@ def test_augmented_batches_are_deterministic_and_aligned(tiny_files, tmp_path):
     assert agreement > 0.97
 
 
+@pytest.mark.parametrize(("low_res", "stripe"), [("crop", 8), ("resize", 4)])
+def test_low_resolution_phases_crop_at_native_scale_or_resize(low_res, stripe):
+    """A 32-px phase of 64-px composites: a crop keeps 8-px stripes 8 px wide, a resize halves them."""
+    import tensorflow as tf
+
+    from footseg.data.train_augment import augment_batch
+
+    masks = np.broadcast_to((np.arange(64) // 8 % 2).astype(np.uint8), (2, 64, 64)).copy()
+    images = np.repeat(masks[..., None] * 255, 3, axis=-1).astype(np.uint8)
+    spec = AugmentSpec(flip=False, scale=(1.0, 1.0), rotation_deg=0, translate=0, low_res=low_res)
+    _, out, _ = augment_batch(tf.constant(images), tf.constant(masks), None, spec=spec, size=32, seed=0,
+                              batch_number=tf.constant(0, tf.int64))
+    row = out.numpy()[0, 16]
+    runs = np.diff(np.flatnonzero(np.diff(row) != 0))  # lengths of the inner stripes
+    assert runs.size >= 2 and np.all(runs == stripe), row
+
+
 def test_augment_config_errors_name_the_key():
     with pytest.raises(FootsegError, match=r"train\.augment\.scale"):
         AugmentSpec.from_config({"scale": [1.2, 0.8]})

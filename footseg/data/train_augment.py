@@ -40,6 +40,11 @@ class AugmentSpec:
     noise: float = 0.03                            # sensor noise sigma on 0..1 pixels, uniform in 0..
     jpeg_prob: float = 0.1                         # share of images re-encoded as JPEG
     jpeg_quality: tuple[int, int] = (35, 90)
+    # How a phase below the composites' side sees them: "crop" a window at the native pixel scale
+    # (objects keep the size they have at inference), or "resize" the whole composite down.
+    # Measured (scripts/ablate_recipe.py, nanoseg, 12 000 images, 128 then 256 px): crop val IoU
+    # 0.747, resize 0.707; resize's val curve only rises once the 256-px phase starts.
+    low_res: str = "crop"
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any] | None) -> "AugmentSpec":
@@ -64,6 +69,9 @@ class AugmentSpec:
                         f"train.augment.{key} must be in [0, 1], got {cfg[key]!r}")
         if "flip" in cfg:
             require(isinstance(cfg["flip"], bool), f"train.augment.flip must be true or false, got {cfg['flip']!r}")
+        if "low_res" in cfg:
+            require(cfg["low_res"] in ("resize", "crop"),
+                    f"train.augment.low_res must be resize or crop, got {cfg['low_res']!r}")
         if "jpeg_quality" in cfg:
             require(cfg["jpeg_quality"][1] <= 100, f"train.augment.jpeg_quality must be within 1..100")
         return cls(**cfg)
@@ -113,9 +121,11 @@ def _transforms(spec: AugmentSpec, batch, side, size: float, uniform):
     scale = tf.exp(uniform(0, log_lo, log_hi)) if log_hi > log_lo else tf.fill([batch], spec.scale[0])
     angle = uniform(1, -1.0, 1.0) * (spec.rotation_deg * math.pi / 180.0)
     flip = tf.where(uniform(2, 0.0, 1.0) < 0.5, -1.0, 1.0) if spec.flip else tf.ones([batch])
-    tx = uniform(3, -1.0, 1.0) * spec.translate * side
-    ty = uniform(4, -1.0, 1.0) * spec.translate * side
-    k = side / size / scale  # input pixels per output pixel
+    k = (side / size if spec.low_res == "resize" else 1.0) / scale  # input pixels per output pixel
+    # A crop may land anywhere its window fits (plus the jitter); a resize only jitters.
+    reach = tf.maximum(spec.translate * side, (side - size * k) / 2.0)
+    tx = uniform(3, -1.0, 1.0) * reach
+    ty = uniform(4, -1.0, 1.0) * reach
     cos, sin = tf.cos(angle), tf.sin(angle)
     m00, m01, m10, m11 = k * cos * flip, -k * sin, k * sin * flip, k * cos
     c_out, c_in = (size - 1.0) / 2.0, (side - 1.0) / 2.0

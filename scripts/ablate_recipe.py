@@ -1,0 +1,111 @@
+"""Which recipe change helps? One student trained with cross entropy under several variants of the
+training config (params.yaml's groups plus dotlist overrides), same seeds and budget; prints the
+val IoU (what to choose by), test IoU, wall seconds and the validation curve of each run.
+
+    python scripts/ablate_recipe.py --variant base= --variant crop=train.augment.low_res=crop
+    python scripts/ablate_recipe.py --student fastlinknet --seeds 1 2 \\
+        --variant base= --variant long256='train.phases=[{size: 128, share: 0.7, batch: 32}, {size: 256, share: 0.3, batch: 16}]'
+
+A variant is NAME=OVERRIDE[,OVERRIDE...] (OmegaConf dotlist on the composed params, e.g.
+train.images=6000). Runs train side by side, one thread each, like the distill-students stage.
+Needs the composite-feet and split outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def parse_variant(text: str) -> tuple[str, list[str]]:
+    name, _, overrides = text.partition("=")
+    if not name:
+        raise SystemExit(f"--variant {text!r}: expected NAME=OVERRIDE[,OVERRIDE...]")
+    # Split on commas outside brackets so list/dict values survive.
+    parts, depth, current = [], 0, ""
+    for char in overrides:
+        depth += char in "[{"
+        depth -= char in "]}"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    if current:
+        parts.append(current)
+    return name, parts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--student", default="nanoseg")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1])
+    parser.add_argument("--variant", action="append", required=True, help="NAME=OVERRIDE[,OVERRIDE...]")
+    parser.add_argument("--params", default=str(ROOT / "params.yaml"))
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    from omegaconf import OmegaConf
+
+    from footseg.students import _init_worker
+
+    base = OmegaConf.load(args.params)
+    runs = []
+    for text in args.variant:
+        name, overrides = parse_variant(text)
+        cfg = OmegaConf.merge(base, OmegaConf.from_dotlist(overrides))
+        _recipe(OmegaConf.to_container(cfg, resolve=True), args.student)  # a bad override fails here, not in a worker
+        for seed in args.seeds:
+            runs.append((name, args.student, OmegaConf.to_container(cfg, resolve=True), seed))
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(args.workers, initializer=_init_worker, initargs=(1,), maxtasksperchild=1) as pool:
+        results = pool.starmap(_train, runs, chunksize=1)
+
+    print(f"\n{args.student}, cross entropy, seeds {args.seeds}")
+    print(f"{'variant':12s} {'val IoU':>16s} {'test IoU':>16s} {'seconds':>8s}  val curve")
+    names = list(dict.fromkeys(run[0] for run in runs))
+    for name in names:
+        rows = [r for run, r in zip(runs, results) if run[0] == name]
+        val, test = [r["val"] for r in rows], [r["test"] for r in rows]
+        spread = (lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0)
+        print(f"{name:12s} {statistics.mean(val):.4f} +- {spread(val):.4f} {statistics.mean(test):.4f} +- "
+              f"{spread(test):.4f} {statistics.mean(r['seconds'] for r in rows):8.0f}  "
+              + " ".join(f"{v:.2f}" for v in rows[0]["curve"]))
+    return 0
+
+
+def _recipe(cfg: dict, student: str):
+    from footseg.recipe import recipe_from_config
+
+    train, spec = cfg["train"], cfg["student"]
+    images = (spec.get("images") or {}).get(student) or train["images"]
+    return recipe_from_config(train, images, spec["lr"], "images", "student.lr")
+
+
+def _train(name: str, student: str, cfg: dict, seed: int) -> dict:
+    import time
+
+    from footseg.runs import data_spec, model_builder, train_and_score
+
+    train, spec = cfg["train"], cfg["student"]
+    recipe = _recipe(cfg, student)
+    builder = model_builder(student, spec["dropout"], float(spec["width"]), (spec.get("args") or {}).get(student))
+    start = time.perf_counter()
+    _, result, scores = train_and_score(
+        builder=builder, data=data_spec(cfg["paths"]["composites"], cfg["paths"]["split"], train, seed),
+        recipe=recipe, loss="ce", live_dir=None, bn_momentum=train.get("bn_momentum"), eval_limit=None,
+        progress=False, desc=f"{student} {name}")
+    row = {"val": float(scores["val"]["iou"]), "test": float(scores["test"]["iou"]),
+           "seconds": time.perf_counter() - start, "curve": [float(r["val_iou"]) for r in result.history]}
+    print(f"{name} seed {seed}: val {row['val']:.4f} test {row['test']:.4f} ({row['seconds']:.0f} s)", flush=True)
+    return row
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
