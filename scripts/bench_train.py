@@ -52,7 +52,7 @@ def main() -> None:
         tf.config.threading.set_inter_op_parallelism_threads(args.inter)
     import keras
 
-    from footseg.losses import cross_entropy
+    from footseg.train.losses import cross_entropy
     from footseg.models import build_model
     from footseg.models.flops import flops
 

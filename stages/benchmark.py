@@ -14,7 +14,7 @@ def main(cfg: DictConfig) -> None:
     plots = paths.plots
     begin_stage(cfg, [f"{paths.metrics}/benchmark.json", f"{paths.reports}/results.md", f"{plots}/latency_vs_iou.json",
                       f"{plots}/latency_vs_iou.png", f"{plots}/segmentation_grid.png"], seed=False)
-    from footseg.bench import benchmark_all, summary_line, validate_bench_config
+    from footseg.deploy.benchmark import benchmark_all, summary_line, validate_bench_config
 
     bench_cfg = OmegaConf.to_container(cfg.bench, resolve=True)
     validate_bench_config(bench_cfg)

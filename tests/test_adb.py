@@ -1,4 +1,4 @@
-"""footseg.adb: benchmark_model output parsing and the adb command lines (a fake adb records them)."""
+"""footseg.deploy.adb: benchmark_model output parsing and the adb command lines (a fake adb records them)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from footseg.adb import Adb, adb_latency_fn, benchmark_command, parse_benchmark_output, phone_info, validate_adb_config
+from footseg.deploy.adb import Adb, adb_latency_fn, benchmark_command, parse_benchmark_output, phone_info, validate_adb_config
 from footseg.errors import FootsegError
 
 DATA = Path(__file__).parent / "data"
@@ -125,7 +125,7 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
 
 def test_benchmark_stage_on_a_fake_phone(tmp_path: Path, fake_adb: Path) -> None:
     """The whole benchmark with bench.device=adb: timings from (fake) benchmark_model, scores local."""
-    from footseg.bench import benchmark_all
+    from footseg.deploy.benchmark import benchmark_all
     from tflite_helpers import exported_tiny
 
     tiny = exported_tiny(tmp_path / "tiny")

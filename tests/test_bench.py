@@ -1,4 +1,4 @@
-"""footseg.bench: latency with real interpreters, the whole benchmark on tiny exported files."""
+"""footseg.deploy.benchmark: latency with real interpreters, the whole benchmark on tiny exported files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from footseg.bench import (
+from footseg.deploy.benchmark import (
     benchmark_all,
     efficiency,
     load_real_set,
@@ -19,7 +19,7 @@ from footseg.bench import (
 )
 from footseg.errors import FootsegError
 from footseg.io import read_json
-from footseg.tflite_runner import TFLiteModel, interpreter_available
+from footseg.deploy.interpreter import TFLiteModel, interpreter_available
 from tflite_helpers import SMOKE_EXPORT, exported_tiny, tiny_tflite
 from tiny_data import load_tiny_split
 
@@ -143,7 +143,7 @@ def test_missing_export_report_is_one_line(tiny: dict[str, Path], tmp_path: Path
 
 
 def test_real_scores_pool_pixels_and_keep_each_photo() -> None:
-    from footseg.bench import real_scores
+    from footseg.deploy.benchmark import real_scores
 
     true = np.zeros((2, 4, 4), np.uint8)
     true[:, :2] = 1  # 8 foot pixels per photo
@@ -158,7 +158,7 @@ def test_real_scores_pool_pixels_and_keep_each_photo() -> None:
 
 
 def test_real_dir_defaults_to_the_shared_set_only_when_it_exists(tmp_path: Path) -> None:
-    from footseg.bench import resolve_real_dir
+    from footseg.deploy.benchmark import resolve_real_dir
 
     assert resolve_real_dir({"real_dir": None, "default_real_dir": str(tmp_path)}) == str(tmp_path)
     assert resolve_real_dir({"real_dir": None, "default_real_dir": str(tmp_path / "absent")}) is None

@@ -9,7 +9,7 @@ import pytest
 
 from footseg.cli import main
 from footseg.errors import FootsegError
-from footseg.peer import PEER_MEMBER, download_command, extract_from_wheel
+from footseg.deploy.peer import PEER_MEMBER, download_command, extract_from_wheel
 
 
 def fake_wheel(path: Path, members: dict[str, bytes]) -> Path:

@@ -440,7 +440,7 @@ def test_kill_mid_predict(tmp_path: Path, base) -> None:
 
 def test_config_modules_do_not_import_tensorflow() -> None:
     """What the stages import before their config checks stays free of TensorFlow and Keras."""
-    code = ("import sys, footseg.train_config, footseg.stage, footseg.export, footseg.bench, footseg.predict;"
+    code = ("import sys, footseg.train.config, footseg.stage, footseg.deploy.export, footseg.deploy.benchmark, footseg.deploy.predict;"
             "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     result = run(["-c", code], cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -448,7 +448,7 @@ def test_config_modules_do_not_import_tensorflow() -> None:
 
 def test_model_names_match_the_registry() -> None:
     from footseg.models import MODELS
-    from footseg.train_config import MODEL_NAMES
+    from footseg.train.config import MODEL_NAMES
 
     assert tuple(MODELS) == MODEL_NAMES
 
@@ -463,7 +463,7 @@ def test_table_is_large_enough() -> None:
 def test_every_truncation_of_a_tflite_is_refused(base, tmp_path: Path) -> None:
     """The structural check catches a file cut anywhere (the interpreter would crash on it)."""
     from footseg.errors import FootsegError
-    from footseg.tflite_runner import verify_tflite
+    from footseg.deploy.interpreter import verify_tflite
 
     data = (base["exported"] / "nanoseg.fp32.tflite").read_bytes()
     verify_tflite(base["exported"] / "nanoseg.fp32.tflite")

@@ -1,4 +1,4 @@
-"""Benchmark of the exported .tflite files on this machine (or a phone, see footseg.adb).
+"""Benchmark of the exported .tflite files on this machine (or a phone, see footseg.deploy.adb).
 
 Per file: latency (warm-up, then N timed invokes; median and p90) for every configured interpreter
 and thread count, size, FLOPs and parameters (from metrics/export.json, measured on the Keras
@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FootsegError, require, require_choices
-from .tflite_runner import INTERPRETERS, TFLiteModel, interpreter_available, interpreter_version, resolve_threads
+from ..errors import FootsegError, require, require_choices
+from .interpreter import INTERPRETERS, TFLiteModel, interpreter_available, interpreter_version, resolve_threads
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 # MediaPipe's selfie segmenter takes pixels scaled to 0..1 and gives a person probability.
@@ -132,7 +132,7 @@ def load_real_set(real_dir: str | os.PathLike[str], size: tuple[int, int]) -> tu
     footseg.data.frames' convention (squash), like ``footseg predict`` and the composites."""
     import cv2
 
-    from .data.frames import frame_to_input, mask_to_input
+    from ..data.frames import frame_to_input, mask_to_input
 
     real_dir = Path(real_dir)
     images_dir, masks_dir = real_dir / "images", real_dir / "masks"
@@ -421,7 +421,7 @@ def summary_line(record: dict[str, Any]) -> str:
 
 def require_export_report(path: str | os.PathLike[str]) -> dict[str, Any]:
     """metrics/export.json, checked to hold the models export wrote."""
-    from .io import read_json
+    from ..io import read_json
 
     report = read_json(path)
     if not isinstance(report, dict) or not isinstance(report.get("models"), dict) or "eval_seed" not in report:
@@ -447,9 +447,9 @@ def benchmark_all(
     the grid use the test images the exported files were scored on.
     """
     from .adb import phone_info
-    from .data.loader import load_split
+    from ..data.loader import load_split
     from .export import sample_indices
-    from .io import write_json
+    from ..io import write_json
     from .report import ordered_models, plot_segmentation_grid, write_report
 
     validate_bench_config(bench_cfg)

@@ -52,7 +52,7 @@ def _fmt(value: Any, digits: int | None = 4) -> str:
 
 def latency_at(row: dict[str, Any], threads: str) -> tuple[str | None, dict[str, Any] | None]:
     """(interpreter, figures) headlining ``threads`` threads in a row (see bench.HEADLINE_ORDER)."""
-    from .bench import headline_latency
+    from .benchmark import headline_latency
 
     return headline_latency(row.get("latency", {}), threads)
 
@@ -248,7 +248,7 @@ def render_results(
 
 
 def _interpreters(record: dict[str, Any]) -> list[str]:
-    from .bench import HEADLINE_ORDER
+    from .benchmark import HEADLINE_ORDER
 
     names: set[str] = set()
     for per_precision in record["models"].values():
@@ -265,7 +265,7 @@ def plot_latency_vs_iou(record: dict[str, Any], png: str | os.PathLike[str]) -> 
     import matplotlib.pyplot as plt
     import matplotlib.ticker
 
-    from .io import atomic_file
+    from ..io import atomic_file
 
     pts = [p for p in points(record) if p["latency_ms"] is not None]
     models = list(dict.fromkeys(p["model"] for p in pts))
@@ -315,7 +315,7 @@ def plot_segmentation_grid(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .io import atomic_file
+    from ..io import atomic_file
 
     columns = ["image", "ground truth", *predictions]
     rows = len(images)
@@ -369,7 +369,7 @@ def plot_real_grid(images: np.ndarray, masks: np.ndarray, predictions: dict[str,
     red, the true outline over it."""
     import cv2
 
-    from .io import atomic_file
+    from ..io import atomic_file
 
     w, h = frame
     label_w = 90
@@ -415,7 +415,7 @@ def write_report(
     """reports/results.md, plots/latency_vs_iou.png and plots/latency_vs_iou.json (the dvc plot's data).
 
     ``browser_dir``: records saved by `footseg demo`'s /bench, shown beside Table 4.1 (None: none)."""
-    from .io import atomic_file, write_json
+    from ..io import atomic_file, write_json
 
     with atomic_file(results_md) as tmp:
         tmp.write_text(render_results(record, export_report, load_browser_records(browser_dir)), encoding="utf-8")

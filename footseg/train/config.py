@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import require
+from ..errors import require
 from .search import ALGOS, BACKENDS
 
 STUDENT_LOSSES = ("ce", "iou", "distillation", "search")

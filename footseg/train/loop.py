@@ -235,15 +235,15 @@ def save_model(model: keras.Model, path: str | os.PathLike[str]) -> None:
 
 def load_model(path: str | os.PathLike[str]) -> keras.Model:
     """Load a .keras model saved by this project, with a one-line FootsegError when it cannot be."""
-    from .errors import FootsegError
+    from ..errors import FootsegError
 
     path = Path(path)
     if not path.is_file():
         raise FootsegError(f"{path}: model file not found")
-    import footseg.losses  # noqa: F401  (registers the losses a compiled model refers to)
+    import footseg.train.losses  # noqa: F401  (registers the losses a compiled model refers to)
     import footseg.models  # noqa: F401  (registers the custom layers)
 
-    from .io import check_keras_file
+    from ..io import check_keras_file
 
     check_keras_file(path)
     try:
