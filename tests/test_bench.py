@@ -17,6 +17,7 @@ from footseg.deploy.benchmark import (
     ratios,
     validate_bench_config,
 )
+from footseg.deploy.report import report_all
 from footseg.errors import FootsegError
 from footseg.io import read_json
 from footseg.deploy.interpreter import TFLiteModel, interpreter_available
@@ -56,17 +57,20 @@ def write_real_set(root: Path, images: np.ndarray, masks: np.ndarray) -> Path:
 
 
 def run(tiny: dict[str, Path], out: Path, **bench) -> dict:
-    return benchmark_all(
+    """The benchmark, then the report from what it wrote (the two stages in dvc.yaml's order)."""
+    record = benchmark_all(
         exported_dir=tiny["exported"],
         export_json=tiny["export_json"],
         composites_dir=tiny["composites"],
         split_dir=tiny["split"],
         bench_cfg={**SMOKE_BENCH, **bench},
         metrics_path=out / "metrics" / "benchmark.json",
-        results_md=out / "reports" / "results.md",
         plots_dir=out / "plots",
         progress=False,
     )
+    report_all(benchmark_json=out / "metrics" / "benchmark.json", export_json=tiny["export_json"],
+               results_md=out / "reports" / "results.md", plots_dir=out / "plots", browser_dir=None)
+    return record
 
 
 def test_latency_figures(tiny: dict[str, Path]) -> None:
@@ -137,7 +141,7 @@ def test_missing_export_report_is_one_line(tiny: dict[str, Path], tmp_path: Path
         benchmark_all(
             exported_dir=tiny["exported"], export_json=tmp_path / "export.json", composites_dir=tiny["composites"],
             split_dir=tiny["split"], bench_cfg=SMOKE_BENCH,
-            metrics_path=tmp_path / "b.json", results_md=tmp_path / "r.md", plots_dir=tmp_path,
+            metrics_path=tmp_path / "b.json", plots_dir=tmp_path,
         )
     assert not (tmp_path / "b.json").exists()
 
@@ -216,7 +220,7 @@ def test_ratios_and_efficiency() -> None:
 
 
 def test_both_stages_by_hand(tiny: dict[str, Path], tmp_path: Path) -> None:
-    """stages/export.py then stages/benchmark.py as dvc runs them (Hydra overrides for the paths)."""
+    """stages/export.py, stages/benchmark.py, stages/report.py as dvc runs them (Hydra overrides for the paths)."""
     import subprocess
     import sys
 
@@ -228,7 +232,7 @@ def test_both_stages_by_hand(tiny: dict[str, Path], tmp_path: Path) -> None:
         f"paths.exported={tmp_path / 'exported'}", f"paths.metrics={tmp_path / 'metrics'}",
         f"paths.plots={tmp_path / 'plots'}", f"paths.reports={tmp_path / 'reports'}", "bench.peer_model=null",
     ]
-    for stage in ("export", "benchmark"):
+    for stage in ("export", "benchmark", "report"):
         proc = subprocess.run(
             [sys.executable, str(ROOT / "stages" / f"{stage}.py"), *overrides],
             capture_output=True, text=True, cwd=tmp_path, timeout=300,

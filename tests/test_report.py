@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from footseg.io import read_json
-from footseg.deploy.report import THESIS, plot_segmentation_grid, points, render_results, write_report
+from footseg.deploy.figures import plot_segmentation_grid
+from footseg.deploy.report import THESIS, points, render_results, write_report
 
 
 def lat(ms: float) -> dict[str, float]:

@@ -23,8 +23,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..errors import FootsegError, require, require_choices
+from .records import PRECISIONS
 
-PRECISIONS = ("fp32", "fp16", "int8")
 INT8_FIXES = ("none", "recalibrate")
 
 

@@ -32,13 +32,13 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 
 from ...errors import FootsegError, require
+from ..records import PRECISIONS
 
 STATIC_DIR = Path(__file__).parent / "static"
 # The npm packages the pages import; both must be installed (core imports wasm-utils).
 NPM_PACKAGES = ("@litertjs/core", "@litertjs/wasm-utils")
 NPM_REQUIRED_FILES = ("@litertjs/core/dist/index.js", "@litertjs/core/wasm", "@litertjs/wasm-utils/dist/index.js")
 SETUP_HINT = "run `npm ci` in the repository root (package.json pins @litertjs/core), or scripts/setup_browser.sh"
-PRECISIONS = ("fp32", "fp16", "int8")
 MAX_POST_BYTES = 4 << 20
 CONTENT_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
                  ".html": "text/html; charset=utf-8", ".css": "text/css", ".json": "application/json",
