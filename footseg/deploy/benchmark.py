@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import FootsegError, require, require_choices
+from ..io import IMAGE_SUFFIXES
 from .interpreter import INTERPRETERS, TFLiteModel, interpreter_available, interpreter_version, resolve_threads
 from .records import PRECISIONS, headline_latency, ordered_models
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 # MediaPipe's selfie segmenter takes pixels scaled to 0..1 and gives a person probability.
 PEER_INPUT_RANGE = 1.0
 
@@ -140,7 +140,7 @@ def load_real_set(real_dir: str | os.PathLike[str], size: tuple[int, int]) -> tu
     require(images_dir.is_dir(), f"{images_dir}: not a directory (bench.real_dir needs images/ and masks/)")
     require(masks_dir.is_dir(), f"{masks_dir}: not a directory (bench.real_dir needs images/ and masks/)")
     files = sorted(p for p in images_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    require(len(files) > 0, f"{images_dir}: no .jpg/.png images")
+    require(len(files) > 0, f"{images_dir}: no images ({', '.join(IMAGE_SUFFIXES)})")
     images, masks = [], []
     for path in files:
         mask_path = masks_dir / f"{path.stem}.png"

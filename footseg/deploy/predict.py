@@ -22,8 +22,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..errors import FootsegError, require
+from ..io import IMAGE_SUFFIXES
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 OVERLAY_COLOUR = np.array([0, 255, 0], dtype=np.float32)  # RGB
 OVERLAY_ALPHA = 0.5
 
