@@ -35,8 +35,8 @@ def main() -> int:
     from omegaconf import OmegaConf
 
     from footseg.train.recipe import recipe_from_config
-    from footseg.train.teacher import data_spec
     from footseg.train.students import StudentJob, _cache_logits, _init_worker
+    from footseg.train.teacher import data_spec
 
     cfg = OmegaConf.to_container(OmegaConf.load(args.params), resolve=True)
     train, student, paths = cfg["train"], cfg["student"], cfg["paths"]

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from footseg.deploy.adb import Adb, adb_latency_fn, benchmark_command, parse_benchmark_output, phone_info, validate_adb_config
+from footseg.deploy.adb import (
+    Adb,
+    adb_latency_fn,
+    benchmark_command,
+    parse_benchmark_output,
+    phone_info,
+    validate_adb_config,
+)
 from footseg.errors import FootsegError
 
 DATA = Path(__file__).parent / "data"

@@ -17,10 +17,10 @@ from footseg.deploy.benchmark import (
     ratios,
     validate_bench_config,
 )
+from footseg.deploy.interpreter import TFLiteModel, interpreter_available
 from footseg.deploy.report import report_all
 from footseg.errors import FootsegError
 from footseg.io import read_json
-from footseg.deploy.interpreter import TFLiteModel, interpreter_available
 from tflite_helpers import SMOKE_EXPORT, exported_tiny, tiny_tflite
 from tiny_data import load_tiny_split
 

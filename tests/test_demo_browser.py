@@ -60,6 +60,7 @@ def write_y4m(path: Path, frames: list[np.ndarray], fps: int = 10) -> Path:
 def demo(tmp_path_factory):
     """A running demo server over a trained tiny model's exports, and a fake-camera clip."""
     import cv2
+
     from tflite_helpers import exported_tiny
 
     root = tmp_path_factory.mktemp("demo")
@@ -118,8 +119,8 @@ def _decode(b64: str, shape: tuple[int, ...]) -> np.ndarray:
 
 @pytest.mark.parametrize("file_name", ["tiny.fp32.tflite", "tiny.int8.tflite"])
 def test_page_mask_matches_python(demo, browser, file_name, tmp_path):
-    from footseg.deploy.predict import segment
     from footseg.deploy.interpreter import TFLiteModel
+    from footseg.deploy.predict import segment
 
     page = _open(browser, f"{demo['url']}/?backend=wasm&model={file_name}",
                  "window.footseg && (window.footseg.error || (window.footseg.frames >= 5 && window.footseg.last))")

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from footseg.errors import FootsegError
 from footseg.deploy.export import export_model, validate_export_config
-from footseg.io import read_json
 from footseg.deploy.interpreter import TFLiteModel
+from footseg.errors import FootsegError
+from footseg.io import read_json
 from tflite_helpers import SMOKE_EXPORT, exported_tiny, trained_tiny
 from tiny_data import load_tiny_split
 

@@ -461,8 +461,8 @@ def test_table_is_large_enough() -> None:
 
 def test_every_truncation_of_a_tflite_is_refused(base, tmp_path: Path) -> None:
     """The structural check catches a file cut anywhere (the interpreter would crash on it)."""
-    from footseg.errors import FootsegError
     from footseg.deploy.interpreter import verify_tflite
+    from footseg.errors import FootsegError
 
     data = (base["exported"] / "nanoseg.fp32.tflite").read_bytes()
     verify_tflite(base["exported"] / "nanoseg.fp32.tflite")

@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from footseg.io import read_json
 from footseg.deploy.figures import plot_segmentation_grid
 from footseg.deploy.report import THESIS, points, render_results, write_report
+from footseg.io import read_json
 
 
 def lat(ms: float) -> dict[str, float]:

@@ -6,12 +6,12 @@ import keras
 import numpy as np
 import pytest
 
-from footseg.errors import FootsegError
-from footseg.train.metrics import evaluate_model, keras_predict_fn
 from footseg.data.loader import make_training_dataset
 from footseg.data.train_augment import AugmentSpec
-from footseg.train.recipe import Phase, Recipe
+from footseg.errors import FootsegError
 from footseg.train.loop import WarmupCosine, load_model, save_model, train_model
+from footseg.train.metrics import evaluate_model, keras_predict_fn
+from footseg.train.recipe import Phase, Recipe
 from tiny_data import load_tiny_split, make_tiny_dataset
 
 SIZE = 32

@@ -65,7 +65,7 @@ class AugmentSpec:
         if "flip" in cfg:
             require(isinstance(cfg["flip"], bool), f"train.augment.flip must be true or false, got {cfg['flip']!r}")
         if "jpeg_quality" in cfg:
-            require(cfg["jpeg_quality"][1] <= 100, f"train.augment.jpeg_quality must be within 1..100")
+            require(cfg["jpeg_quality"][1] <= 100, "train.augment.jpeg_quality must be within 1..100")
         return cls(**cfg)
 
 

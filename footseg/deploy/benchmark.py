@@ -431,10 +431,10 @@ def benchmark_all(
     The test subset is export's (its size and seed are in metrics/export.json), so the peer and
     the grid use the test images the exported files were scored on.
     """
-    from .adb import phone_info
     from ..data.loader import load_split
-    from .export import sample_indices
     from ..io import write_json
+    from .adb import phone_info
+    from .export import sample_indices
     from .figures import plot_real_grid, plot_segmentation_grid
 
     validate_bench_config(bench_cfg)

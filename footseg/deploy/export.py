@@ -90,9 +90,8 @@ def evaluate_tflite(
     input_range: float = 255.0,
 ) -> dict[str, float]:
     """Accuracy / IoU / mIoU of a .tflite file on uint8 images and 0/1 masks at its input size."""
-    from .interpreter import TFLiteModel
-
     from ..train.metrics import evaluate_model
+    from .interpreter import TFLiteModel
 
     runner = TFLiteModel(path, interpreter=interpreter, threads=threads, input_range=input_range)
     return rounded(evaluate_model(runner.predict_batch, images, masks))

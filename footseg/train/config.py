@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import require
+
 # The Keras-free facts, so a bad name fails before Keras loads (importing the registry costs
 # TensorFlow's import and its log lines).
 from ..models.facts import MODEL_NAMES

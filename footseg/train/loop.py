@@ -240,8 +240,8 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
     path = Path(path)
     if not path.is_file():
         raise FootsegError(f"{path}: model file not found")
-    import footseg.train.losses  # noqa: F401  (registers the losses a compiled model refers to)
     import footseg.models  # noqa: F401  (registers the custom layers)
+    import footseg.train.losses  # noqa: F401  (registers the losses a compiled model refers to)
 
     from ..io import check_keras_file
 

@@ -132,8 +132,8 @@ def _cache_logits(teacher_path: str, composites: str, split: str, batch: int, ca
 
 def _cache_logits_child(teacher_path: str, composites: str, split: str, batch: int, cache_dir: str,
                         progress: bool) -> str:
-    from .teacher_logits import cache_teacher_logits
     from .loop import load_model
+    from .teacher_logits import cache_teacher_logits
 
     return str(cache_teacher_logits(load_model(teacher_path), composites, split, Path(cache_dir) / "train.npy",
                                     batch, progress))
@@ -151,9 +151,9 @@ def _run_one(slot: int, job: StudentJob, loss: str, student: dict[str, Any], sea
     """Search (if search.trials > 0), train at the full recipe, score, write one student's outputs."""
     from ..io import atomic_dir, write_json
     from ..models import count_params
-    from .teacher import train_and_score, training_summary
-    from .search import build_space, run_search, start_point
     from .loop import save_model
+    from .search import build_space, run_search, start_point
+    from .teacher import train_and_score, training_summary
 
     name = job.name
     defaults = {"lr": student["lr"], "dropout": student["dropout"], "loss": loss}

@@ -132,8 +132,8 @@ def run_teacher(*, composites: str, split: str, model_path: str, metrics_path: s
     (checked by footseg.train_config). Returns the metrics record."""
     from ..io import write_json
     from ..models import count_params
-    from .recipe import recipe_from_config
     from .loop import save_model
+    from .recipe import recipe_from_config
 
     recipe = recipe_from_config(train, teacher["images"], teacher["lr"], "teacher.images", "teacher.lr")
     builder = model_builder(teacher["arch"], teacher["dropout"], teacher["width"], teacher.get("args"))

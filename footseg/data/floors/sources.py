@@ -109,7 +109,7 @@ def url_candidates(options: dict[str, Any]) -> list[Candidate]:
         if url in seen:
             continue
         seen.add(url)
-        field = lambda i, default: row[i] if len(row) > i and row[i] else default  # noqa: E731
+        field = lambda i, default: row[i] if len(row) > i and row[i] else default  # noqa: E731, B023  (called at once, in this iteration)
         out.append(Candidate(url=url, license=field(1, options["license"]), author=field(2, options["author"]),
                              source_url=field(3, url)))
     return out
