@@ -3,7 +3,7 @@
 Routes:
     /                 live camera page (mask overlay, FPS, model ms, model switch)
     /bench            in-browser benchmark of every served model; "Save" POSTs to /api/bench
-    /static/...       the pages' own JS/CSS (footseg/demo/static)
+    /static/...       the pages' own JS/CSS (footseg/deploy/demo/static)
     /npm/...          LiteRT.js JavaScript and .wasm from node_modules (installed by `npm ci`)
     /models/<file>    the .tflite files
     /api/models       what the pages need to feed each model like footseg's Python does

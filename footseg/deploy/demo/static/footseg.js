@@ -1,5 +1,5 @@
 // What both pages share: loading LiteRT.js from this server, feeding a model the way footseg's
-// Python does (footseg/predict.py + footseg/tflite_runner.py), and reading its mask back.
+// Python does (footseg/deploy/predict.py + footseg/deploy/interpreter.py), and reading its mask back.
 import {loadLiteRt, loadAndCompile, Tensor, isWebGPUSupported} from '@litertjs/core';
 
 const WASM_DIR = '/npm/@litertjs/core/wasm/';
