@@ -99,6 +99,9 @@ class Ctx:
             return ({**data, "paths.exported": str(self.base["exported"]), "paths.metrics": f"{t}/metrics",
                      "paths.reports": f"{t}/reports", "paths.plots": f"{t}/plots", **TINY_TRAIN, **TINY_BENCH},
                     [t / "metrics/benchmark.json", t / "plots/segmentation_grid.png"])
+        if script == "report":
+            return ({"paths.metrics": f"{t}/metrics", "paths.reports": f"{t}/reports", "paths.plots": f"{t}/plots"},
+                    [t / "reports/results.md", t / "plots/latency_vs_iou.json", t / "plots/latency_vs_iou.png"])
         raise ValueError(script)
 
 
@@ -106,6 +109,12 @@ def copy(src: Path, dst: Path) -> Path:
     dst.parent.mkdir(parents=True, exist_ok=True)
     (shutil.copytree if src.is_dir() else shutil.copyfile)(src, dst)
     return dst
+
+
+def text_file(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
 
 
 def truncate(path: Path, size: int | float) -> Path:
@@ -237,6 +246,11 @@ TABLE = [
     Row("bench-truncated-tflite", "benchmark",
         lambda c: {"paths.exported": str(truncated_exported(c))}, "nanoseg.fp32.tflite: not a valid .tflite model",
         before_tf=False, needs=("base",)),
+    # report
+    Row("report-benchmark-missing", "report", lambda c: {}, "metrics/benchmark.json: file not found"),
+    Row("report-not-a-benchmark-record", "report",
+        lambda c: (text_file(c.tmp / "metrics/benchmark.json", "[]"), {})[1],
+        "benchmark.json: not a benchmark record"),
     # footseg predict
     Row("predict-tflite-1000-bytes", "predict", lambda c: [tflite_copy(c, 1000), image(c.tmp / "a.jpg")],
         "model.tflite: not a valid .tflite model", needs=("base",)),
@@ -456,7 +470,7 @@ def test_table_is_large_enough() -> None:
     scripts = {row.script for row in TABLE} | {kill_script(k) for k in KILLS}
     assert len(TABLE) + len(KILLS) + 1 >= 30
     assert scripts == {"scrape_floors", "composite_feet", "split", "train_teacher", "distill_students", "export",
-                       "benchmark", "predict"}
+                       "benchmark", "report", "predict"}
 
 
 def test_every_truncation_of_a_tflite_is_refused(base, tmp_path: Path) -> None:
