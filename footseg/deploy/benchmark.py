@@ -10,7 +10,7 @@ so our latency can be given as a ratio to it.
 
 Real set layout (``bench.real_dir``)::
 
-    <real_dir>/images/<name>.jpg|.jpeg|.png   photos, any size (resized to the model's input)
+    <real_dir>/images/<name>.jpg|.png|...     photos (footseg.io.IMAGE_SUFFIXES), any size (resized to the model's input)
     <real_dir>/masks/<name>.png               same name, foot = non-zero pixels
 """
 

@@ -16,9 +16,14 @@ PRECISIONS = ("fp32", "fp16", "int8")
 HEADLINE_ORDER = ("tflite", "litert", "benchmark_model")
 
 
+def headline_rank(interpreter: str) -> int:
+    """Sort key of interpreter names: HEADLINE_ORDER first, the others after."""
+    return HEADLINE_ORDER.index(interpreter) if interpreter in HEADLINE_ORDER else len(HEADLINE_ORDER)
+
+
 def headline_latency(latency: dict[str, dict[str, dict[str, Any]]], threads: str) -> tuple[str | None, dict[str, Any] | None]:
     """(interpreter, figures) headlining ``threads`` threads: the first of HEADLINE_ORDER measured."""
-    names = sorted(latency, key=lambda n: HEADLINE_ORDER.index(n) if n in HEADLINE_ORDER else len(HEADLINE_ORDER))
+    names = sorted(latency, key=headline_rank)
     for name in names:
         if threads in latency[name]:
             return name, latency[name][threads]

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import FootsegError
 from ..models.facts import FACTS
-from .records import HEADLINE_ORDER, PRECISIONS, headline_latency, ordered_models
+from .records import PRECISIONS, headline_latency, headline_rank, ordered_models
 
 # The thesis' rows (Demborg 2018, tables 4.1 and 4.2), as the tables below read them.
 THESIS: dict[str, dict[str, Any]] = {name: asdict(facts.thesis) for name, facts in FACTS.items() if facts.thesis}
@@ -133,7 +133,7 @@ def render_results(
     lines += [
         f"Measured on: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, {machine.get('os', '?')}; "
         f"device `{record['device']}`; interpreters: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(machine.get("interpreters", {}).items(), key=_headline_first) if v)
+        + ", ".join(f"{k} {v}" for k, v in sorted(machine.get("interpreters", {}).items(), key=lambda kv: headline_rank(kv[0])) if v)
         + ".",
         f"Latency: median of up to {record.get('runs', '?')} timed runs after up to {record.get('warmup', '?')} warm-up runs "
         f"(each capped at {record.get('max_seconds')} s, at least 3 timed runs), XNNPACK on; "
@@ -237,17 +237,12 @@ def render_results(
     return "\n".join(lines)
 
 
-def _headline_first(item: tuple[str, Any]) -> int:
-    """Sort key of (interpreter, ...) pairs: HEADLINE_ORDER first (JSON has them sorted by name)."""
-    return HEADLINE_ORDER.index(item[0]) if item[0] in HEADLINE_ORDER else len(HEADLINE_ORDER)
-
-
 def _interpreters(record: dict[str, Any]) -> list[str]:
     names: set[str] = set()
     for per_precision in record["models"].values():
         for row in per_precision.values():
             names.update(row["latency"])
-    return sorted(names, key=lambda n: HEADLINE_ORDER.index(n) if n in HEADLINE_ORDER else len(HEADLINE_ORDER))
+    return sorted(names, key=headline_rank)
 
 
 def plot_latency_vs_iou(record: dict[str, Any], png: str | os.PathLike[str]) -> None:
