@@ -14,6 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+# The image files read from a folder (real set, scans, local floors, `footseg predict`): what
+# OpenCV and Pillow both decode; lower-case, compared with a path's lower-cased suffix.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
 def _umask() -> int:
     mask = os.umask(0)

@@ -71,7 +71,7 @@ def make_composites(variant: str, args, cache: dict) -> tuple[np.ndarray, np.nda
 def train_and_score(images, masks, pools, real, args) -> dict[str, float]:
     import keras
 
-    from footseg.bench import real_scores
+    from footseg.deploy.benchmark import real_scores
     from footseg.models import build_model
 
     held = set(range(args.pools - args.held_pools, args.pools))
@@ -129,7 +129,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from footseg.bench import load_real_set
+    from footseg.deploy.benchmark import load_real_set
     from footseg.errors import FootsegError
 
     try:

@@ -53,7 +53,7 @@ def main() -> int:
 
     from omegaconf import OmegaConf
 
-    from footseg.students import _init_worker
+    from footseg.train.students import _init_worker
 
     base = OmegaConf.load(args.params)
     runs = []
@@ -73,15 +73,18 @@ def main() -> int:
     for name in names:
         rows = [r for run, r in zip(runs, results) if run[0] == name]
         val, test = [r["val"] for r in rows], [r["test"] for r in rows]
-        spread = (lambda xs: statistics.stdev(xs) if len(xs) > 1 else 0.0)
         print(f"{name:12s} {statistics.mean(val):.4f} +- {spread(val):.4f} {statistics.mean(test):.4f} +- "
               f"{spread(test):.4f} {statistics.mean(r['seconds'] for r in rows):8.0f}  "
               + " ".join(f"{v:.2f}" for v in rows[0]["curve"]))
     return 0
 
 
+def spread(xs: list[float]) -> float:
+    return statistics.stdev(xs) if len(xs) > 1 else 0.0
+
+
 def _recipe(cfg: dict, student: str):
-    from footseg.recipe import recipe_from_config
+    from footseg.train.recipe import recipe_from_config
 
     train, spec = cfg["train"], cfg["student"]
     images = (spec.get("images") or {}).get(student) or train["images"]
@@ -91,7 +94,7 @@ def _recipe(cfg: dict, student: str):
 def _train(name: str, student: str, cfg: dict, seed: int) -> dict:
     import time
 
-    from footseg.runs import data_spec, model_builder, train_and_score
+    from footseg.train.teacher import data_spec, model_builder, train_and_score
 
     train, spec = cfg["train"], cfg["student"]
     recipe = _recipe(cfg, student)

@@ -1,5 +1,5 @@
 """Browser vs Python latency of the same .tflite files: headless Chromium's /bench (LiteRT.js wasm)
-beside footseg.bench.measure_latency (Python interpreter), same thread count, printed as a table.
+beside footseg.deploy.benchmark.measure_latency (Python interpreter), same thread count, printed as a table.
 
     python scripts/bench_browser.py [exported] [--threads 1] [--runs 30] [--warmup 5] [--save metrics/browser]
 
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 def browser_times(models_dir: Path, threads: int, runs: int, warmup: int, save: Path | None, chromium: str) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from footseg.demo.server import make_server
+    from footseg.deploy.demo.server import make_server
 
     metrics_dir = save or Path(tempfile.mkdtemp(prefix="bench_browser_"))
     srv = make_server(model=None, models_dir=models_dir, host="127.0.0.1", port=0, metrics_dir=metrics_dir,
@@ -62,8 +62,8 @@ def main() -> int:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
 
-    from footseg.bench import measure_latency
-    from footseg.tflite_runner import TFLiteModel
+    from footseg.deploy.benchmark import measure_latency
+    from footseg.deploy.interpreter import TFLiteModel
 
     browser = browser_times(args.models_dir, args.threads, args.runs, args.warmup, args.save, args.chromium)
     print(f"{args.threads} thread(s), {args.warmup} warm-up + {args.runs} timed runs; ratio = browser / Python")

@@ -21,9 +21,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from footseg.export import convert  # noqa: E402
+from footseg.deploy.export import convert  # noqa: E402
+from footseg.deploy.interpreter import TFLiteModel  # noqa: E402
 from footseg.models import build_model, count_params  # noqa: E402
-from footseg.tflite_runner import TFLiteModel  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

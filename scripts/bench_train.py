@@ -52,9 +52,9 @@ def main() -> None:
         tf.config.threading.set_inter_op_parallelism_threads(args.inter)
     import keras
 
-    from footseg.losses import cross_entropy
     from footseg.models import build_model
     from footseg.models.flops import flops
+    from footseg.train.losses import cross_entropy
 
     peak = measure_peak_gflops(tf)
     print(f"peak: {peak:.0f} GFLOP/s (float32 matmul, TF threads intra={args.intra or 'default'}); "

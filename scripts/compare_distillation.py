@@ -34,9 +34,9 @@ def main() -> int:
 
     from omegaconf import OmegaConf
 
-    from footseg.recipe import recipe_from_config
-    from footseg.runs import data_spec
-    from footseg.students import StudentJob, _cache_logits, _init_worker
+    from footseg.train.recipe import recipe_from_config
+    from footseg.train.students import StudentJob, _cache_logits, _init_worker
+    from footseg.train.teacher import data_spec
 
     cfg = OmegaConf.to_container(OmegaConf.load(args.params), resolve=True)
     train, student, paths = cfg["train"], cfg["student"], cfg["paths"]
@@ -66,7 +66,7 @@ def main() -> int:
 
 
 def _train(job, loss: str, dropout: float, temperature: float, lam: float) -> float:
-    from footseg.runs import train_and_score
+    from footseg.train.teacher import train_and_score
 
     _, _, scores = train_and_score(builder=job.builder(dropout), data=job.data, recipe=job.recipe, loss=loss,
                                    temperature=temperature, lam=lam, live_dir=None, bn_momentum=job.bn_momentum,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from footseg.bench import load_real_set
 from footseg.data.contact_sheet import realism_sheet, write_png
+from footseg.deploy.benchmark import load_real_set
 from footseg.errors import FootsegError
 
 

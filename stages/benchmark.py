@@ -1,4 +1,5 @@
-"""DVC stage benchmark: time and score every exported .tflite (and the MediaPipe peer); write the report."""
+"""DVC stage benchmark: time and score every exported .tflite (and the MediaPipe peer); the report stage
+writes reports/results.md from what this one measures."""
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
@@ -12,9 +13,9 @@ from footseg.stage import begin_stage
 def main(cfg: DictConfig) -> None:
     paths = cfg.paths
     plots = paths.plots
-    begin_stage(cfg, [f"{paths.metrics}/benchmark.json", f"{paths.reports}/results.md", f"{plots}/latency_vs_iou.json",
-                      f"{plots}/latency_vs_iou.png", f"{plots}/segmentation_grid.png"], seed=False)
-    from footseg.bench import benchmark_all, summary_line, validate_bench_config
+    begin_stage(cfg, [f"{paths.metrics}/benchmark.json", f"{plots}/segmentation_grid.png", f"{plots}/real_grid.jpg"],
+                seed=False)
+    from footseg.deploy.benchmark import benchmark_all, summary_line, validate_bench_config
 
     bench_cfg = OmegaConf.to_container(cfg.bench, resolve=True)
     validate_bench_config(bench_cfg)
@@ -25,7 +26,6 @@ def main(cfg: DictConfig) -> None:
         split_dir=paths.split,
         bench_cfg=bench_cfg,
         metrics_path=f"{paths.metrics}/benchmark.json",
-        results_md=f"{paths.reports}/results.md",
         plots_dir=paths.plots,
     )
     print(summary_line(record))

@@ -11,7 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from footseg.errors import exit_on_user_error
 from footseg.stage import begin_stage
-from footseg.train_config import check_loss, check_search, check_student, check_students, check_train
+from footseg.train.config import check_loss, check_search, check_student, check_students, check_train
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
@@ -30,7 +30,7 @@ def main(cfg: DictConfig) -> None:
     check_search(search)
     check_loss(cfg.loss, search["trials"])
 
-    from footseg.students import run_students  # TensorFlow loads only after the config is known good
+    from footseg.train.students import run_students  # TensorFlow loads only after the config is known good
 
     records = run_students(
         names=students, loss=cfg.loss, composites=paths.composites, split=paths.split,

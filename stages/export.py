@@ -12,7 +12,7 @@ from footseg.stage import begin_stage
 def main(cfg: DictConfig) -> None:
     paths = cfg.paths
     seed = begin_stage(cfg, [paths.exported, f"{paths.metrics}/export.json"])
-    from footseg.export import export_all, model_paths, summary_line, validate_export_config
+    from footseg.deploy.export import export_all, model_paths, summary_line, validate_export_config
 
     export_cfg = OmegaConf.to_container(cfg.export, resolve=True)
     validate_export_config(export_cfg)

@@ -9,7 +9,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from footseg.errors import exit_on_user_error
 from footseg.stage import begin_stage
-from footseg.train_config import check_teacher, check_train
+from footseg.train.config import check_teacher, check_train
 
 
 @hydra.main(version_base=None, config_path="../conf", config_name="config")
@@ -23,7 +23,7 @@ def main(cfg: DictConfig) -> None:
     check_train(train)
     check_teacher(teacher)
 
-    from footseg.runs import run_teacher  # TensorFlow loads only after the config is known good
+    from footseg.train.teacher import run_teacher  # TensorFlow loads only after the config is known good
 
     record = run_teacher(
         composites=paths.composites, split=paths.split,

@@ -1,4 +1,4 @@
-"""footseg.adb: benchmark_model output parsing and the adb command lines (a fake adb records them)."""
+"""footseg.deploy.adb: benchmark_model output parsing and the adb command lines (a fake adb records them)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from footseg.adb import Adb, adb_latency_fn, benchmark_command, parse_benchmark_output, phone_info, validate_adb_config
+from footseg.deploy.adb import (
+    Adb,
+    adb_latency_fn,
+    benchmark_command,
+    parse_benchmark_output,
+    phone_info,
+    validate_adb_config,
+)
 from footseg.errors import FootsegError
 
 DATA = Path(__file__).parent / "data"
@@ -125,7 +132,8 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
 
 def test_benchmark_stage_on_a_fake_phone(tmp_path: Path, fake_adb: Path) -> None:
     """The whole benchmark with bench.device=adb: timings from (fake) benchmark_model, scores local."""
-    from footseg.bench import benchmark_all
+    from footseg.deploy.benchmark import benchmark_all
+    from footseg.deploy.report import report_all
     from tflite_helpers import exported_tiny
 
     tiny = exported_tiny(tmp_path / "tiny")
@@ -139,9 +147,11 @@ def test_benchmark_stage_on_a_fake_phone(tmp_path: Path, fake_adb: Path) -> None
     record = benchmark_all(
         exported_dir=tiny["exported"], export_json=tiny["export_json"], composites_dir=tiny["composites"],
         split_dir=tiny["split"], bench_cfg=bench_cfg,
-        metrics_path=tmp_path / "benchmark.json", results_md=tmp_path / "results.md", plots_dir=tmp_path / "plots",
+        metrics_path=tmp_path / "benchmark.json", plots_dir=tmp_path / "plots",
         progress=False,
     )
+    report_all(benchmark_json=tmp_path / "benchmark.json", export_json=tiny["export_json"],
+               results_md=tmp_path / "results.md", plots_dir=tmp_path / "plots", browser_dir=None)
     row = record["models"]["tiny"]["int8"]
     assert record["device"] == "adb" and record["machine"]["cpu"] == "Pixel 6 (adb)"
     assert row["latency"]["benchmark_model"]["all"]["median_ms"] == pytest.approx(15.795)

@@ -1,4 +1,4 @@
-"""footseg.bench: latency with real interpreters, the whole benchmark on tiny exported files."""
+"""footseg.deploy.benchmark: latency with real interpreters, the whole benchmark on tiny exported files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from footseg.bench import (
+from footseg.deploy.benchmark import (
     benchmark_all,
     efficiency,
     load_real_set,
@@ -17,9 +17,10 @@ from footseg.bench import (
     ratios,
     validate_bench_config,
 )
+from footseg.deploy.interpreter import TFLiteModel, interpreter_available
+from footseg.deploy.report import report_all
 from footseg.errors import FootsegError
 from footseg.io import read_json
-from footseg.tflite_runner import TFLiteModel, interpreter_available
 from tflite_helpers import SMOKE_EXPORT, exported_tiny, tiny_tflite
 from tiny_data import load_tiny_split
 
@@ -56,17 +57,20 @@ def write_real_set(root: Path, images: np.ndarray, masks: np.ndarray) -> Path:
 
 
 def run(tiny: dict[str, Path], out: Path, **bench) -> dict:
-    return benchmark_all(
+    """The benchmark, then the report from what it wrote (the two stages in dvc.yaml's order)."""
+    record = benchmark_all(
         exported_dir=tiny["exported"],
         export_json=tiny["export_json"],
         composites_dir=tiny["composites"],
         split_dir=tiny["split"],
         bench_cfg={**SMOKE_BENCH, **bench},
         metrics_path=out / "metrics" / "benchmark.json",
-        results_md=out / "reports" / "results.md",
         plots_dir=out / "plots",
         progress=False,
     )
+    report_all(benchmark_json=out / "metrics" / "benchmark.json", export_json=tiny["export_json"],
+               results_md=out / "reports" / "results.md", plots_dir=out / "plots", browser_dir=None)
+    return record
 
 
 def test_latency_figures(tiny: dict[str, Path]) -> None:
@@ -137,13 +141,13 @@ def test_missing_export_report_is_one_line(tiny: dict[str, Path], tmp_path: Path
         benchmark_all(
             exported_dir=tiny["exported"], export_json=tmp_path / "export.json", composites_dir=tiny["composites"],
             split_dir=tiny["split"], bench_cfg=SMOKE_BENCH,
-            metrics_path=tmp_path / "b.json", results_md=tmp_path / "r.md", plots_dir=tmp_path,
+            metrics_path=tmp_path / "b.json", plots_dir=tmp_path,
         )
     assert not (tmp_path / "b.json").exists()
 
 
 def test_real_scores_pool_pixels_and_keep_each_photo() -> None:
-    from footseg.bench import real_scores
+    from footseg.deploy.benchmark import real_scores
 
     true = np.zeros((2, 4, 4), np.uint8)
     true[:, :2] = 1  # 8 foot pixels per photo
@@ -158,7 +162,7 @@ def test_real_scores_pool_pixels_and_keep_each_photo() -> None:
 
 
 def test_real_dir_defaults_to_the_shared_set_only_when_it_exists(tmp_path: Path) -> None:
-    from footseg.bench import resolve_real_dir
+    from footseg.deploy.benchmark import resolve_real_dir
 
     assert resolve_real_dir({"real_dir": None, "default_real_dir": str(tmp_path)}) == str(tmp_path)
     assert resolve_real_dir({"real_dir": None, "default_real_dir": str(tmp_path / "absent")}) is None
@@ -216,7 +220,7 @@ def test_ratios_and_efficiency() -> None:
 
 
 def test_both_stages_by_hand(tiny: dict[str, Path], tmp_path: Path) -> None:
-    """stages/export.py then stages/benchmark.py as dvc runs them (Hydra overrides for the paths)."""
+    """stages/export.py, stages/benchmark.py, stages/report.py as dvc runs them (Hydra overrides for the paths)."""
     import subprocess
     import sys
 
@@ -228,7 +232,7 @@ def test_both_stages_by_hand(tiny: dict[str, Path], tmp_path: Path) -> None:
         f"paths.exported={tmp_path / 'exported'}", f"paths.metrics={tmp_path / 'metrics'}",
         f"paths.plots={tmp_path / 'plots'}", f"paths.reports={tmp_path / 'reports'}", "bench.peer_model=null",
     ]
-    for stage in ("export", "benchmark"):
+    for stage in ("export", "benchmark", "report"):
         proc = subprocess.run(
             [sys.executable, str(ROOT / "stages" / f"{stage}.py"), *overrides],
             capture_output=True, text=True, cwd=tmp_path, timeout=300,

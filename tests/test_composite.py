@@ -155,9 +155,9 @@ def test_stage_rejects_bad_config_and_writes_nothing(tmp_path: Path):
 
 def test_stage_end_to_end_with_real_floors_and_feet(tmp_path: Path):
     """Floors from footseg.data.floors and feet=procedural from footseg.data.feet, tiny sizes."""
-    from conftest import compose_config
     from omegaconf import OmegaConf
 
+    from conftest import compose_config
     from footseg.data.floors import build_floors
 
     floors_cfg = OmegaConf.to_container(compose_config("floors.count=4", "floors.size=96").floors, resolve=True)

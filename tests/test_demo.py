@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from footseg.cli import main
-from footseg.demo import server as demo_server
+from footseg.deploy.demo import server as demo_server
 from footseg.errors import FootsegError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -89,7 +89,7 @@ def test_port_in_use_is_one_error_line(model_dir, fake_npm, capsys):
 
 def test_served_bytes_pin_the_batch_and_keep_the_outputs(model_dir, tmp_path):
     """LiteRT.js needs a static batch; the pinned file must compute exactly what the original does."""
-    from footseg.tflite_runner import TFLiteModel
+    from footseg.deploy.interpreter import TFLiteModel
 
     original = model_dir / "tiny.fp32.tflite"
     pinned = tmp_path / "pinned.tflite"
@@ -110,8 +110,8 @@ def test_served_bytes_make_transpose_conv_shapes_constant(tmp_path):
     import keras
     from ai_edge_litert import schema_py_generated as schema
 
-    from footseg.export import convert
-    from footseg.tflite_runner import TFLiteModel
+    from footseg.deploy.export import convert
+    from footseg.deploy.interpreter import TFLiteModel
 
     keras.utils.set_random_seed(0)
     inputs = keras.Input((32, 32, 3))
@@ -242,7 +242,7 @@ def test_tls_server_answers_over_https(model_dir, fake_npm, tmp_path):
 
 
 def test_report_shows_browser_rows_beside_table_41(tmp_path):
-    from footseg.report import load_browser_records, render_results
+    from footseg.deploy.report import load_browser_records, render_results
 
     record = {"device": "local", "machine": {}, "models": {"linknet": {"fp32": {
         "file": "linknet.fp32.tflite", "gflops": 1.0, "params": 10, "size_mb": 1.0, "latency": {"tflite": {"1": {"median_ms": 5.0}}},

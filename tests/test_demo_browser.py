@@ -2,7 +2,7 @@
 
 The camera plays clip.y4m, written here from tiny_data composites; a tiny net trained for a few
 steps (tflite_helpers) gives a non-trivial mask. The page's mask for a frame is compared with
-footseg.predict.segment's (the Python interpreter) on the same frame, read back from the page.
+footseg.deploy.predict.segment's (the Python interpreter) on the same frame, read back from the page.
 Skipped, with the reason, when chromium, playwright or the npm packages are not installed
 (scripts/setup_browser.sh installs them).
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from footseg.demo import server as demo_server
+from footseg.deploy.demo import server as demo_server
 
 CHROMIUM = os.environ.get("FOOTSEG_CHROMIUM", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[1]
@@ -60,6 +60,7 @@ def write_y4m(path: Path, frames: list[np.ndarray], fps: int = 10) -> Path:
 def demo(tmp_path_factory):
     """A running demo server over a trained tiny model's exports, and a fake-camera clip."""
     import cv2
+
     from tflite_helpers import exported_tiny
 
     root = tmp_path_factory.mktemp("demo")
@@ -118,8 +119,8 @@ def _decode(b64: str, shape: tuple[int, ...]) -> np.ndarray:
 
 @pytest.mark.parametrize("file_name", ["tiny.fp32.tflite", "tiny.int8.tflite"])
 def test_page_mask_matches_python(demo, browser, file_name, tmp_path):
-    from footseg.predict import segment
-    from footseg.tflite_runner import TFLiteModel
+    from footseg.deploy.interpreter import TFLiteModel
+    from footseg.deploy.predict import segment
 
     page = _open(browser, f"{demo['url']}/?backend=wasm&model={file_name}",
                  "window.footseg && (window.footseg.error || (window.footseg.frames >= 5 && window.footseg.last))")
@@ -154,7 +155,7 @@ def test_page_mask_matches_python(demo, browser, file_name, tmp_path):
 
 
 def test_bench_page_saves_a_record(demo, browser):
-    from footseg.report import render_browser_rows
+    from footseg.deploy.report import render_browser_rows
 
     page = _open(browser, f"{demo['url']}/bench?backend=wasm&runs=5&warmup=1&device=ci-headless",
                  "window.footsegBench && (window.footsegBench.error || window.footsegBench.done)")

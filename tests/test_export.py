@@ -1,4 +1,4 @@
-"""footseg.export: real conversions of a tiny trained net, each file run by a real interpreter."""
+"""footseg.deploy.export: real conversions of a tiny trained net, each file run by a real interpreter."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from footseg.deploy.export import export_model, validate_export_config
+from footseg.deploy.interpreter import TFLiteModel
 from footseg.errors import FootsegError
-from footseg.export import export_model, validate_export_config
 from footseg.io import read_json
-from footseg.tflite_runner import TFLiteModel
 from tflite_helpers import SMOKE_EXPORT, exported_tiny, trained_tiny
 from tiny_data import load_tiny_split
 
@@ -108,7 +108,7 @@ def test_stage_reports_a_bad_value_in_one_line(tmp_path: Path) -> None:
 
 
 def test_missing_model_names_the_file(tmp_path: Path) -> None:
-    from footseg.export import export_all, model_paths
+    from footseg.deploy.export import export_all, model_paths
 
     with pytest.raises(FootsegError, match=r"teacher\.keras: model file not found"):
         export_all(
@@ -119,7 +119,7 @@ def test_missing_model_names_the_file(tmp_path: Path) -> None:
 
 
 def test_same_model_same_bytes(tmp_path: Path) -> None:
-    from footseg.export import convert
+    from footseg.deploy.export import convert
     from tflite_helpers import tiny_segmenter
 
     model = tiny_segmenter(32)

@@ -98,8 +98,10 @@ class Ctx:
                 copy(self.base["metrics"] / "export.json", t / "metrics/export.json")
             return ({**data, "paths.exported": str(self.base["exported"]), "paths.metrics": f"{t}/metrics",
                      "paths.reports": f"{t}/reports", "paths.plots": f"{t}/plots", **TINY_TRAIN, **TINY_BENCH},
-                    [t / "metrics/benchmark.json", t / "reports/results.md", t / "plots/latency_vs_iou.json",
-                     t / "plots/latency_vs_iou.png", t / "plots/segmentation_grid.png"])
+                    [t / "metrics/benchmark.json", t / "plots/segmentation_grid.png"])
+        if script == "report":
+            return ({"paths.metrics": f"{t}/metrics", "paths.reports": f"{t}/reports", "paths.plots": f"{t}/plots"},
+                    [t / "reports/results.md", t / "plots/latency_vs_iou.json", t / "plots/latency_vs_iou.png"])
         raise ValueError(script)
 
 
@@ -107,6 +109,12 @@ def copy(src: Path, dst: Path) -> Path:
     dst.parent.mkdir(parents=True, exist_ok=True)
     (shutil.copytree if src.is_dir() else shutil.copyfile)(src, dst)
     return dst
+
+
+def text_file(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
 
 
 def truncate(path: Path, size: int | float) -> Path:
@@ -238,6 +246,11 @@ TABLE = [
     Row("bench-truncated-tflite", "benchmark",
         lambda c: {"paths.exported": str(truncated_exported(c))}, "nanoseg.fp32.tflite: not a valid .tflite model",
         before_tf=False, needs=("base",)),
+    # report
+    Row("report-benchmark-missing", "report", lambda c: {}, "metrics/benchmark.json: file not found"),
+    Row("report-not-a-benchmark-record", "report",
+        lambda c: (text_file(c.tmp / "metrics/benchmark.json", "[]"), {})[1],
+        "benchmark.json: not a benchmark record"),
     # footseg predict
     Row("predict-tflite-1000-bytes", "predict", lambda c: [tflite_copy(c, 1000), image(c.tmp / "a.jpg")],
         "model.tflite: not a valid .tflite model", needs=("base",)),
@@ -437,7 +450,7 @@ def test_kill_mid_predict(tmp_path: Path, base) -> None:
 
 def test_config_modules_do_not_import_tensorflow() -> None:
     """What the stages import before their config checks stays free of TensorFlow and Keras."""
-    code = ("import sys, footseg.train_config, footseg.stage, footseg.export, footseg.bench, footseg.predict;"
+    code = ("import sys, footseg.train.config, footseg.stage, footseg.deploy.export, footseg.deploy.benchmark, footseg.deploy.predict;"
             "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     result = run(["-c", code], cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -445,7 +458,7 @@ def test_config_modules_do_not_import_tensorflow() -> None:
 
 def test_model_names_match_the_registry() -> None:
     from footseg.models import MODELS
-    from footseg.train_config import MODEL_NAMES
+    from footseg.train.config import MODEL_NAMES
 
     assert tuple(MODELS) == MODEL_NAMES
 
@@ -454,13 +467,13 @@ def test_table_is_large_enough() -> None:
     scripts = {row.script for row in TABLE} | {kill_script(k) for k in KILLS}
     assert len(TABLE) + len(KILLS) + 1 >= 30
     assert scripts == {"scrape_floors", "composite_feet", "split", "train_teacher", "distill_students", "export",
-                       "benchmark", "predict"}
+                       "benchmark", "report", "predict"}
 
 
 def test_every_truncation_of_a_tflite_is_refused(base, tmp_path: Path) -> None:
     """The structural check catches a file cut anywhere (the interpreter would crash on it)."""
+    from footseg.deploy.interpreter import verify_tflite
     from footseg.errors import FootsegError
-    from footseg.tflite_runner import verify_tflite
 
     data = (base["exported"] / "nanoseg.fp32.tflite").read_bytes()
     verify_tflite(base["exported"] / "nanoseg.fp32.tflite")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from test_feet_views import tiny_cfg
 
 from footseg.data.feet import build_foot_views
 from footseg.data.feet.procedural import sample_person, sample_shape
+from test_feet_views import tiny_cfg
 
 
 def edge_use_counts(faces: np.ndarray) -> np.ndarray:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import compose_config
 from omegaconf import OmegaConf
 from PIL import Image
 
+from conftest import compose_config
 from footseg.data.feet import build_foot_views
 from footseg.errors import FootsegError
 

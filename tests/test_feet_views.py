@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from conftest import FIND_DIR, compose_config
 from omegaconf import OmegaConf
 
+from conftest import FIND_DIR, compose_config
 from footseg.data.feet import build_foot_views, validate_feet_config
 from footseg.errors import FootsegError
 

@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from conftest import compose_config
 from omegaconf import OmegaConf
 
+from conftest import compose_config
 from footseg.data.floors import build_floors, load_floors, validate_config
 from footseg.data.floors.camera import camera_params, project_floor
 from footseg.data.floors.manifest import REQUIRED_KEYS

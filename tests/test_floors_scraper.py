@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from floors_server import FloorServer
 
+from floors_server import FloorServer
 from footseg.data.floors import build_floors, load_floors
 from footseg.data.floors.download import Candidate, Downloader, DownloadOptions, FetchFailed
 from footseg.errors import FootsegError

@@ -1,4 +1,4 @@
-"""footseg.losses against hand-computed values, and gradients reach logits and weights."""
+"""footseg.train.losses against hand-computed values, and gradients reach logits and weights."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from footseg.losses import DistillationLoss, cross_entropy, make_loss, soft_iou
+from footseg.train.losses import DistillationLoss, cross_entropy, make_loss, soft_iou
 
 LN2, LN3 = math.log(2.0), math.log(3.0)
 # One image of two pixels: pixel A logits (0, 0), foot; pixel B logits (0, ln 3), background.

@@ -1,11 +1,11 @@
-"""footseg.metrics: confusion counts and scores against hand-computed values."""
+"""footseg.train.metrics: confusion counts and scores against hand-computed values."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from footseg.metrics import (
+from footseg.train.metrics import (
     confusion_counts,
     evaluate_model,
     scores_from_confusion,

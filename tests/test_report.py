@@ -1,4 +1,4 @@
-"""footseg.report: results.md in the thesis' layout and the plots, from a benchmark record."""
+"""footseg.deploy.report: results.md in the thesis' layout and the plots, from a benchmark record."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
+from footseg.deploy.figures import plot_segmentation_grid
+from footseg.deploy.report import THESIS, points, render_results, write_report
 from footseg.io import read_json
-from footseg.report import THESIS, plot_segmentation_grid, points, render_results, write_report
 
 
 def lat(ms: float) -> dict[str, float]:

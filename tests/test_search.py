@@ -1,4 +1,4 @@
-"""footseg.search: the thesis' space, trial records as JSON, rand/tpe, and SparkTrials in local mode."""
+"""footseg.train.search: the thesis' space, trial records as JSON, rand/tpe, and SparkTrials in local mode."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from footseg.errors import FootsegError
-from footseg.search import build_space, flatten_params, run_search
+from footseg.train.search import build_space, flatten_params, run_search
 
 
 def quadratic(params: dict) -> dict:
@@ -88,7 +88,7 @@ def test_spark_trials_in_local_mode():
 
 @pytest.mark.parametrize("loss", ["ce", "distillation", "search"])
 def test_start_point_is_the_first_trial(loss):
-    from footseg.search import start_point
+    from footseg.train.search import start_point
 
     start = {"lr": 1e-3, "dropout": 0.1, "temperature": 2.0, "lam": 0.25}
     _, trials = run_search(quadratic, build_space(loss), trials=3, algo="tpe", seed=0, progress=False,

@@ -6,12 +6,12 @@ import keras
 import numpy as np
 import pytest
 
-from footseg.errors import FootsegError
-from footseg.metrics import evaluate_model, keras_predict_fn
 from footseg.data.loader import make_training_dataset
 from footseg.data.train_augment import AugmentSpec
-from footseg.recipe import Phase, Recipe
-from footseg.train import WarmupCosine, load_model, save_model, train_model
+from footseg.errors import FootsegError
+from footseg.train.loop import WarmupCosine, load_model, save_model, train_model
+from footseg.train.metrics import evaluate_model, keras_predict_fn
+from footseg.train.recipe import Phase, Recipe
 from tiny_data import load_tiny_split, make_tiny_dataset
 
 SIZE = 32
@@ -88,7 +88,7 @@ def test_training_learns_the_tiny_task_across_resolutions(tiny_files, loss, tmp_
 
 
 def test_distillation_from_cached_logits_trains_the_student(tiny_files, tmp_path):
-    from footseg.teacher_cache import cache_teacher_logits
+    from footseg.train.teacher_logits import cache_teacher_logits
 
     composites, split = tiny_files
     val_x, val_y = load_tiny_split(composites, split, "val")
@@ -177,7 +177,7 @@ def test_load_model_errors_name_the_file(tmp_path):
 
 
 def test_set_bn_momentum_reaches_nested_models():
-    from footseg.train import set_bn_momentum
+    from footseg.train.loop import set_bn_momentum
 
     inner_in = keras.Input((SIZE, SIZE, 3))
     inner = keras.Model(inner_in, keras.layers.BatchNormalization()(inner_in))

@@ -12,7 +12,7 @@ from omegaconf import OmegaConf
 
 from conftest import ROOT, compose_config
 from footseg.errors import FootsegError
-from footseg.train_config import check_loss, check_search, check_student, check_teacher, check_train
+from footseg.train.config import check_loss, check_search, check_student, check_teacher, check_train
 from tiny_data import make_tiny_dataset
 
 # As dvc.yaml runs them: no outputs/ folder, logs to stdout (so no <stage>.log lands in the cwd).

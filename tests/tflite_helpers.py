@@ -59,7 +59,7 @@ def exported_tiny(root: Path, export_cfg: dict | None = None) -> dict[str, Path]
 
     Returns the paths: composites, split, models, exported, export_json.
     """
-    from footseg.export import export_all, model_paths
+    from footseg.deploy.export import export_all, model_paths
 
     model, composites, split = trained_tiny(root)
     models_dir = root / "models"
@@ -90,7 +90,7 @@ def tiny_tflite(path: Path, *, size: int = 64, channels: int = 2, seed: int = 0)
     """An untrained fp32 .tflite of the tiny net (channels=1: a sigmoid output like MediaPipe's)."""
     import keras
 
-    from footseg.export import convert
+    from footseg.deploy.export import convert
 
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((size, size, 3))

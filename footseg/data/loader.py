@@ -155,7 +155,7 @@ def make_training_dataset(
 
     Yields (images float32 [B, size, size, 3] 0..255, masks int32 [B, size, size]) or, with
     ``teacher_logits`` (a .npy of the teacher's foot-minus-background logits per training image, in
-    ascending index order: footseg.teacher_cache), ((images, teacher logits float32
+    ascending index order: footseg.train.teacher_logits), ((images, teacher logits float32
     [B, size, size, 2]), masks) with the logits warped exactly as the mask. Deterministic for a seed.
     """
     import tensorflow as tf

@@ -73,7 +73,7 @@ class AugmentSpec:
             require(cfg["low_res"] in ("resize", "crop"),
                     f"train.augment.low_res must be resize or crop, got {cfg['low_res']!r}")
         if "jpeg_quality" in cfg:
-            require(cfg["jpeg_quality"][1] <= 100, f"train.augment.jpeg_quality must be within 1..100")
+            require(cfg["jpeg_quality"][1] <= 100, "train.augment.jpeg_quality must be within 1..100")
         return cls(**cfg)
 
 

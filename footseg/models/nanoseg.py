@@ -25,8 +25,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from .blocks import (conv_bn, dropout_layer, inverted_residual, normalize, scaled, sep_conv_bn,
-                     upscale_logits)
+from .blocks import conv_bn, dropout_layer, inverted_residual, normalize, scaled, sep_conv_bn, upscale_logits
 
 STEM_FILTERS, STEM_STRIDE = 32, 4  # 4x4 stride-4 patchify stem: straight to 1/4 resolution
 # Encoder after the stem: (filters, expansion, stride, squeeze-excite) per inverted residual.

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from ..errors import require
 from .enet import build_enet
+from .facts import FACTS
 from .fastlinknet import build_fastlinknet
 from .linknet import build_linknet
 from .mobileseg import build_mobileseg
@@ -23,8 +24,8 @@ MODELS: dict[str, Callable[..., Any]] = {
 }
 
 # Total downsampling of each architecture: the input size must be a multiple of it.
-STRIDES = {"teacher": 32, "enet": 8, "linknet": 32, "mobileseg": 32, "fastlinknet": 64,
-           "nanoseg": 32}
+STRIDES = {name: FACTS[name].stride for name in MODELS}
+assert tuple(MODELS) == tuple(FACTS), "register a model in facts.FACTS and MODELS, in the same order"
 
 
 def build_model(name: str, *, input_size: int = 256, num_classes: int = 2, dropout: float = 0.0,

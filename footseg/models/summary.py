@@ -10,14 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
-# The thesis' table (Demborg 2018): model -> (thesis name, GFLOPs at 256x256, MB).
-THESIS = {
-    "teacher": ("EmilSeg", 55.37, 85.0),
-    "enet": ("ENet", 10.38, 15.0),
-    "linknet": ("LinkNet", 1.75, 45.0),
-    "mobileseg": ("MobileSeg", 2.68, 18.0),
-    "fastlinknet": ("FastLinkNet", 0.287, 7.2),
-}
+from .facts import FACTS
+
 FASTLINKNET_BUDGET_GFLOPS = 0.3  # at 256x256; scales with the pixel count at other sizes
 
 
@@ -40,7 +34,8 @@ def model_row(name: str, size: int, width: float) -> dict:
         model.save(path)
         megabytes = path.stat().st_size / 1e6
     gflops = flops(model) / 1e9
-    thesis_name, thesis_gflops, thesis_mb = THESIS.get(name, ("-", None, None))
+    thesis = FACTS[name].thesis
+    thesis_name, thesis_gflops, thesis_mb = (thesis.name, thesis.gflops, thesis.mb) if thesis else ("-", None, None)
     return {"model": name, "params": count_params(model), "gflops": gflops, "mb": megabytes,
             "thesis": thesis_name, "thesis_gflops": thesis_gflops, "thesis_mb": thesis_mb,
             "note": row_note(name, gflops, size)}

@@ -146,7 +146,7 @@ def albedo(
     fine per-pixel noise (about N(0, 1), pores, knit, fabric), ``nail`` where toenails are.
     """
     n = len(points)
-    x, y, z = points[:, 0], points[:, 1], points[:, 2]
+    x, z = points[:, 0], points[:, 2]
     # Skin: keep the source's per-vertex variation, move its mean to the person's tone.
     variation = np.maximum(base, 0.2)
     fine = 1.0 + 0.015 * grain + 0.03 * _noise3(points, 60.0, seed)

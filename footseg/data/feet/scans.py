@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import FootsegError, require
+from ...io import IMAGE_SUFFIXES
 from ..types import FootView
 
 SIDES = ("left", "right")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MASK_SUFFIX = ".mask.png"
 
 

@@ -13,7 +13,15 @@ from .download import Candidate, Downloader, DownloadOptions, FetchFailed
 from .images import BadImage, check_side, decode_image, encode_jpeg, sha256_hex, square_resize
 from .manifest import floor_record, write_floor, write_manifest
 from .procedural import generate_floor, validate_procedural
-from .sources import LOCAL_DEFAULTS, OPENVERSE_DEFAULTS, URLS_DEFAULTS, local_files, merge_options, openverse_candidates, url_candidates
+from .sources import (
+    LOCAL_DEFAULTS,
+    OPENVERSE_DEFAULTS,
+    URLS_DEFAULTS,
+    local_files,
+    merge_options,
+    openverse_candidates,
+    url_candidates,
+)
 
 SOURCES = ("procedural", "openverse", "urls", "local")
 TOP_KEYS = {"source", "count", "size", "jpeg_quality", "min_count", "procedural", "openverse", "urls", "local", "download"}

@@ -16,8 +16,16 @@ import numpy as np
 
 from ...errors import require
 from .camera import (
-    camera_params, depth_of_field, focal_px, jpeg_roundtrip, place_on_floor, project_floor, sensor_noise,
-    to_linear, to_srgb, vignette,
+    camera_params,
+    depth_of_field,
+    focal_px,
+    jpeg_roundtrip,
+    place_on_floor,
+    project_floor,
+    sensor_noise,
+    to_linear,
+    to_srgb,
+    vignette,
 )
 from .materials import MATERIALS, Surface
 from .noise import NoiseField, smoothstep

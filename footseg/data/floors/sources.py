@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import FootsegError, require
+from ...io import IMAGE_SUFFIXES
 from .download import Candidate, Downloader, FetchFailed
 
 OPENVERSE_DEFAULTS: dict[str, Any] = {
@@ -20,7 +21,6 @@ OPENVERSE_DEFAULTS: dict[str, Any] = {
 }
 URLS_DEFAULTS: dict[str, Any] = {"list": [], "file": None, "license": None, "author": None}
 LOCAL_DEFAULTS: dict[str, Any] = {"dir": None, "license": None, "author": None}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 
 
 def merge_options(cfg: dict[str, Any] | None, defaults: dict[str, Any], key: str) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def url_candidates(options: dict[str, Any]) -> list[Candidate]:
         if url in seen:
             continue
         seen.add(url)
-        field = lambda i, default: row[i] if len(row) > i and row[i] else default  # noqa: E731
+        field = lambda i, default: row[i] if len(row) > i and row[i] else default  # noqa: E731, B023  (called at once, in this iteration)
         out.append(Candidate(url=url, license=field(1, options["license"]), author=field(2, options["author"]),
                              source_url=field(3, url)))
     return out

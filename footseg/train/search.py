@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .errors import FootsegError
+from ..errors import FootsegError
 
 ALGOS = ("rand", "tpe")
 BACKENDS = ("local", "spark", "mongo")

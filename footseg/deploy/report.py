@@ -1,4 +1,6 @@
-"""reports/results.md and the plots, from metrics/benchmark.json (and the thesis' numbers).
+"""The report stage: reports/results.md and plots/latency_vs_iou.{png,json}, from metrics/benchmark.json
+and metrics/export.json (and the thesis' numbers). It only reads the records, so changing a table's
+layout reruns this stage alone, never the timings.
 
 Tables 4.1 (GFLOPs, ms, MB) and 4.2 (test acc/IoU, real acc/IoU) follow the thesis' layout with
 its numbers beside ours; note that the thesis timed a ZTE Axon 7 phone and we time this machine.
@@ -7,27 +9,17 @@ its numbers beside ours; note that the thesis timed a ZTE Axon 7 phone and we ti
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from ..errors import FootsegError
+from ..models.facts import FACTS
+from .records import PRECISIONS, headline_latency, headline_rank, ordered_models
 
-# Demborg 2018, tables 4.1 and 4.2: name, GFLOPs, ms on a ZTE Axon 7, MB, synth acc/IoU, real acc/IoU.
-THESIS: dict[str, dict[str, Any]] = {
-    "teacher": {"name": "EmilSeg", "gflops": 55.37, "ms": 4439, "mb": 85, "acc": 0.9912, "iou": 0.9860, "real_acc": 0.9740, "real_iou": 0.9814},
-    "enet": {"name": "ENet", "gflops": 10.38, "ms": 1045, "mb": 15, "acc": 0.9774, "iou": 0.9116, "real_acc": 0.9738, "real_iou": 0.9117},
-    "linknet": {"name": "LinkNet", "gflops": 1.75, "ms": 234, "mb": 45, "acc": 0.9797, "iou": 0.9141, "real_acc": 0.9724, "real_iou": 0.9145},
-    "mobileseg": {"name": "MobileSeg", "gflops": 2.68, "ms": 555, "mb": 18, "acc": 0.9834, "iou": 0.9146, "real_acc": 0.9744, "real_iou": 0.9144},
-    "fastlinknet": {"name": "FastLinkNet", "gflops": 0.287, "ms": 73, "mb": 7.2, "acc": 0.9797, "iou": 0.9153, "real_acc": 0.9707, "real_iou": 0.9148},
-}
+# The thesis' rows (Demborg 2018, tables 4.1 and 4.2), as the tables below read them.
+THESIS: dict[str, dict[str, Any]] = {name: asdict(facts.thesis) for name, facts in FACTS.items() if facts.thesis}
 PRECISION_MARKERS = {"fp32": "o", "fp16": "s", "int8": "^"}
-PRECISION_ORDER = ("fp32", "fp16", "int8")
-
-
-def ordered_models(names: list[str]) -> list[str]:
-    """Teacher first, then the thesis' students in its order, then the others (JSON sorts keys)."""
-    known = [n for n in THESIS if n in names]
-    return known + sorted(n for n in names if n not in THESIS)
 
 
 def ordered_rows(record: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -35,7 +27,7 @@ def ordered_rows(record: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
     out = []
     for name in ordered_models(list(record["models"])):
         per_precision = record["models"][name]
-        for precision in sorted(per_precision, key=lambda p: PRECISION_ORDER.index(p) if p in PRECISION_ORDER else 9):
+        for precision in sorted(per_precision, key=lambda p: PRECISIONS.index(p) if p in PRECISIONS else 9):
             out.append((name, precision, per_precision[precision]))
     return out
 
@@ -51,9 +43,7 @@ def _fmt(value: Any, digits: int | None = 4) -> str:
 
 
 def latency_at(row: dict[str, Any], threads: str) -> tuple[str | None, dict[str, Any] | None]:
-    """(interpreter, figures) headlining ``threads`` threads in a row (see bench.HEADLINE_ORDER)."""
-    from .bench import headline_latency
-
+    """(interpreter, figures) headlining ``threads`` threads in a row (see records.HEADLINE_ORDER)."""
     return headline_latency(row.get("latency", {}), threads)
 
 
@@ -143,7 +133,7 @@ def render_results(
     lines += [
         f"Measured on: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, {machine.get('os', '?')}; "
         f"device `{record['device']}`; interpreters: "
-        + ", ".join(f"{k} {v}" for k, v in machine.get("interpreters", {}).items() if v)
+        + ", ".join(f"{k} {v}" for k, v in sorted(machine.get("interpreters", {}).items(), key=lambda kv: headline_rank(kv[0])) if v)
         + ".",
         f"Latency: median of up to {record.get('runs', '?')} timed runs after up to {record.get('warmup', '?')} warm-up runs "
         f"(each capped at {record.get('max_seconds')} s, at least 3 timed runs), XNNPACK on; "
@@ -248,13 +238,11 @@ def render_results(
 
 
 def _interpreters(record: dict[str, Any]) -> list[str]:
-    from .bench import HEADLINE_ORDER
-
     names: set[str] = set()
     for per_precision in record["models"].values():
         for row in per_precision.values():
             names.update(row["latency"])
-    return sorted(names, key=lambda n: HEADLINE_ORDER.index(n) if n in HEADLINE_ORDER else len(HEADLINE_ORDER))
+    return sorted(names, key=headline_rank)
 
 
 def plot_latency_vs_iou(record: dict[str, Any], png: str | os.PathLike[str]) -> None:
@@ -265,7 +253,7 @@ def plot_latency_vs_iou(record: dict[str, Any], png: str | os.PathLike[str]) -> 
     import matplotlib.pyplot as plt
     import matplotlib.ticker
 
-    from .io import atomic_file
+    from ..io import atomic_file
 
     pts = [p for p in points(record) if p["latency_ms"] is not None]
     models = list(dict.fromkeys(p["model"] for p in pts))
@@ -306,39 +294,6 @@ def plot_latency_vs_iou(record: dict[str, Any], png: str | os.PathLike[str]) -> 
     plt.close(fig)
 
 
-def plot_segmentation_grid(
-    images: np.ndarray, masks: np.ndarray, predictions: dict[str, np.ndarray], png: str | os.PathLike[str], precision: str
-) -> None:
-    """Fig 4.1-style grid: one row per test image; columns image, ground truth, then each model."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .io import atomic_file
-
-    columns = ["image", "ground truth", *predictions]
-    rows = len(images)
-    fig, axes = plt.subplots(rows, len(columns), figsize=(1.6 * len(columns), 1.6 * rows + 0.3), dpi=110, squeeze=False)
-    for r in range(rows):
-        panels = [images[r], masks[r], *(predictions[name][r] for name in predictions)]
-        for c, panel in enumerate(panels):
-            ax = axes[r][c]
-            if c == 0:
-                ax.imshow(panel)
-            else:
-                ax.imshow(panel, cmap="gray", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                title = columns[c] if c < 2 else f"{columns[c]}\n{precision}" if columns[c] != "peer" else "mediapipe"
-                ax.set_title(title, fontsize=7)
-    fig.tight_layout()
-    with atomic_file(png) as tmp:
-        fig.savefig(tmp, format="png")
-    plt.close(fig)
-
-
 def _real_set_table(record: dict[str, Any]) -> list[str]:
     """Real-set precision / recall / IoU per model (fp32 file); empty without a real set."""
     rows = []
@@ -361,49 +316,6 @@ def _real_set_table(record: dict[str, Any]) -> list[str]:
             *rows]
 
 
-def plot_real_grid(images: np.ndarray, masks: np.ndarray, predictions: dict[str, np.ndarray],
-                   png: str | os.PathLike[str], precision: str, names: list[str] | None = None,
-                   frame: tuple[int, int] = (96, 128)) -> None:
-    """plots/real_grid.jpg: one column per real photo (shown at its 3:4 frame shape), a top row of
-    the photos with the true outline (green), then one row per model: its predicted foot tinted
-    red, the true outline over it."""
-    import cv2
-
-    from .io import atomic_file
-
-    w, h = frame
-    label_w = 90
-    rows = [("truth", None), *predictions.items()]
-    sheet = np.full((len(rows) * h, label_w + len(images) * w, 3), 255, np.uint8)
-    for c, (image, mask) in enumerate(zip(images, masks)):
-        photo = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
-        true = cv2.resize(mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
-        outline, _ = cv2.findContours(true, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-        for r, (_, pred) in enumerate(rows):
-            tile = photo.copy()
-            if pred is not None:
-                p = cv2.resize(pred[c].astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
-                tile[p] = (0.45 * tile[p] + 0.55 * np.array([255, 40, 40])).astype(np.uint8)
-            cv2.drawContours(tile, outline, -1, (0, 255, 0), 1)
-            if pred is not None:  # this photo's IoU, at the input's resolution
-                hit, true_px = pred[c] > 0, mask > 0
-                iou = (hit & true_px).sum() / max((hit | true_px).sum(), 1)
-                cv2.putText(tile, f"{iou:.2f}", (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1, cv2.LINE_AA)
-            elif names:
-                cv2.putText(tile, names[c][:12], (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.3, (255, 255, 255), 1, cv2.LINE_AA)
-            sheet[r * h:(r + 1) * h, label_w + c * w:label_w + (c + 1) * w] = tile
-    for r, (name, _) in enumerate(rows):
-        text = "mediapipe" if name == "peer" else name
-        cv2.putText(sheet, text[:13], (3, r * h + h // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1, cv2.LINE_AA)
-        if name not in ("truth", "peer"):
-            cv2.putText(sheet, precision, (3, r * h + h // 2 + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1,
-                        cv2.LINE_AA)
-    # JPEG: a grid of photos is ~7x smaller than as PNG (it is committed with the report).
-    ok, data = cv2.imencode(".jpg", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
-    with atomic_file(png) as tmp:
-        Path(tmp).write_bytes(data.tobytes())
-
-
 def write_report(
     record: dict[str, Any],
     *,
@@ -415,10 +327,34 @@ def write_report(
     """reports/results.md, plots/latency_vs_iou.png and plots/latency_vs_iou.json (the dvc plot's data).
 
     ``browser_dir``: records saved by `footseg demo`'s /bench, shown beside Table 4.1 (None: none)."""
-    from .io import atomic_file, write_json
+    from ..io import atomic_file, write_json
 
     with atomic_file(results_md) as tmp:
         tmp.write_text(render_results(record, export_report, load_browser_records(browser_dir)), encoding="utf-8")
     plots_dir = Path(plots_dir)
     plot_latency_vs_iou(record, plots_dir / "latency_vs_iou.png")
     write_json(plots_dir / "latency_vs_iou.json", [p for p in points(record) if p["latency_ms"] is not None])
+
+
+def report_all(
+    *,
+    benchmark_json: str | os.PathLike[str],
+    export_json: str | os.PathLike[str],
+    results_md: str | os.PathLike[str],
+    plots_dir: str | os.PathLike[str],
+    browser_dir: str | os.PathLike[str] | None = "metrics/browser",
+) -> dict[str, Any]:
+    """The report stage: read the benchmark and export records, write the report (write_report)."""
+    from ..io import read_json
+
+    record = read_json(benchmark_json)
+    if not isinstance(record, dict) or not isinstance(record.get("models"), dict):
+        raise FootsegError(f"{benchmark_json}: not a benchmark record (no 'models' mapping); re-run the benchmark stage")
+    write_report(record, results_md=results_md, plots_dir=plots_dir, export_report=read_json(export_json),
+                 browser_dir=browser_dir)
+    return record
+
+
+def summary_line(record: dict[str, Any], results_md: str | os.PathLike[str]) -> str:
+    """The stage's one line: where the report went and how many files it covers."""
+    return f"report: {results_md}, {len(ordered_rows(record))} files"

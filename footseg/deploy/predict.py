@@ -21,9 +21,9 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .errors import FootsegError, require
+from ..errors import FootsegError, require
+from ..io import IMAGE_SUFFIXES
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 OVERLAY_COLOUR = np.array([0, 255, 0], dtype=np.float32)  # RGB
 OVERLAY_ALPHA = 0.5
 
@@ -214,8 +214,8 @@ def predict(
     """
     from tqdm import tqdm
 
-    from .stage import remove_stale_temporaries
-    from .tflite_runner import TFLiteModel, verify_tflite
+    from ..stage import remove_stale_temporaries
+    from .interpreter import TFLiteModel, verify_tflite
 
     remove_stale_temporaries([out])  # what a killed predict into ``out`` left, as the stages do
     require(model_path.suffix == ".tflite", f"{model_path}: expected a .tflite model")

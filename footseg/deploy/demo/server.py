@@ -3,7 +3,7 @@
 Routes:
     /                 live camera page (mask overlay, FPS, model ms, model switch)
     /bench            in-browser benchmark of every served model; "Save" POSTs to /api/bench
-    /static/...       the pages' own JS/CSS (footseg/demo/static)
+    /static/...       the pages' own JS/CSS (footseg/deploy/demo/static)
     /npm/...          LiteRT.js JavaScript and .wasm from node_modules (installed by `npm ci`)
     /models/<file>    the .tflite files
     /api/models       what the pages need to feed each model like footseg's Python does
@@ -31,14 +31,14 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from ..errors import FootsegError, require
+from ...errors import FootsegError, require
+from ..records import PRECISIONS
 
 STATIC_DIR = Path(__file__).parent / "static"
 # The npm packages the pages import; both must be installed (core imports wasm-utils).
 NPM_PACKAGES = ("@litertjs/core", "@litertjs/wasm-utils")
 NPM_REQUIRED_FILES = ("@litertjs/core/dist/index.js", "@litertjs/core/wasm", "@litertjs/wasm-utils/dist/index.js")
 SETUP_HINT = "run `npm ci` in the repository root (package.json pins @litertjs/core), or scripts/setup_browser.sh"
-PRECISIONS = ("fp32", "fp16", "int8")
 MAX_POST_BYTES = 4 << 20
 CONTENT_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
                  ".html": "text/html; charset=utf-8", ".css": "text/css", ".json": "application/json",
@@ -92,8 +92,8 @@ def split_name(file_name: str) -> tuple[str, str]:
 
 
 def model_info(path: Path) -> dict[str, Any]:
-    """What a page needs to feed ``path`` exactly like footseg.tflite_runner.TFLiteModel does."""
-    from ..tflite_runner import TFLiteModel, interpreter_available
+    """What a page needs to feed ``path`` exactly like footseg.deploy.interpreter.TFLiteModel does."""
+    from ..interpreter import TFLiteModel, interpreter_available
 
     # Only tensor metadata is read here; litert imports faster than TensorFlow.
     model = TFLiteModel(path, interpreter="litert" if interpreter_available("litert") else "tflite")
@@ -211,7 +211,7 @@ def ensure_certificate(cert_dir: Path, hosts: list[str]) -> tuple[Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from ..io import atomic_file
+    from ...io import atomic_file
 
     key = ec.generate_private_key(ec.SECP256R1())
     names: list[x509.GeneralName] = []
@@ -252,7 +252,7 @@ def lan_addresses() -> list[str]:
 
 
 def latency_stats(times_ms: list[float]) -> dict[str, float]:
-    """Median/p90/mean/min like footseg.bench.measure_latency, from a browser's timed runs."""
+    """Median/p90/mean/min like footseg.deploy.benchmark.measure_latency, from a browser's timed runs."""
     t = np.asarray(times_ms, dtype=np.float64)
     return {
         "median_ms": round(float(np.median(t)), 4),
@@ -425,7 +425,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         self._json(HTTPStatus.NOT_FOUND, {"error": f"{route}: not found"})
 
     def do_POST(self) -> None:  # noqa: N802
-        from ..io import write_json
+        from ...io import write_json
 
         if urlparse(self.path).path != "/api/bench":
             return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})

@@ -1,5 +1,5 @@
 // Benchmark page: every served model, `warmup` untimed then `runs` timed runs on one fixed frame
-// (like footseg.bench.measure_latency); "Save" posts the times to the server, which writes
+// (like footseg.deploy.benchmark.measure_latency); "Save" posts the times to the server, which writes
 // metrics/browser/<device>.json. `window.footsegBench` exposes the state for tests.
 import {loadRuntime, chosenBackend, chosenThreads, fetchModels, compileModel, segmentInput,
         median, percentile} from '/static/footseg.js';

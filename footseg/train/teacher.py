@@ -30,7 +30,7 @@ class DataSpec:
 
     def datasets(self, recipe: Any) -> Any:
         """``datasets(i, phase)`` for footseg.train.train_model: each phase its own seeded stream."""
-        from .data.loader import make_training_dataset
+        from ..data.loader import make_training_dataset
 
         def make(index: int, phase: Any) -> Any:
             return make_training_dataset(self.composites, self.split, batch_size=phase.batch, size=phase.size,
@@ -59,7 +59,7 @@ def spread_subset(images: np.ndarray, masks: np.ndarray, limit: int | None) -> t
 
 def split_arrays(composites: str | Path, split: str | Path, name: str) -> tuple[np.ndarray, np.ndarray]:
     """(images uint8, masks uint8) of one split, memmap-backed where the loader can."""
-    from .data.loader import load_split
+    from ..data.loader import load_split
 
     return load_split(composites, split, name)
 
@@ -79,7 +79,7 @@ def score_splits(model: Any, composites: str | Path, split: str | Path, eval_bat
 def curves_dir(final: str | Path) -> Iterator[Path]:
     """A dvclive directory whose per-epoch curves end up as ``final``/<metric>.tsv (step column
     first), atomically; dvclive's own metrics.json is dropped (the stage writes its metrics JSON)."""
-    from .io import atomic_dir
+    from ..io import atomic_dir
 
     with atomic_dir(final) as tmp:
         live = tmp / "dvclive"
@@ -91,7 +91,7 @@ def curves_dir(final: str | Path) -> Iterator[Path]:
 
 def model_builder(arch: str, dropout: float, width: float, args: dict[str, Any] | None) -> Any:
     """``builder(size)``: the model built for ``size`` x ``size`` inputs."""
-    from .models import build_model
+    from ..models import build_model
 
     return lambda size: build_model(arch, input_size=size, dropout=dropout, width=width, **(args or {}))
 
@@ -103,7 +103,7 @@ def train_and_score(*, builder: Any, data: DataSpec, recipe: Any, loss: str, tem
     composites' side. Returns (model, TrainResult, scores)."""
     import keras
 
-    from .train import train_model
+    from .loop import train_model
 
     keras.utils.set_random_seed(data.seed)
     val_images, val_masks = data.val_subset()
@@ -121,11 +121,11 @@ def run_teacher(*, composites: str, split: str, model_path: str, metrics_path: s
                 train: dict[str, Any], teacher: dict[str, Any], seed: int, progress: bool = True) -> dict[str, Any]:
     """Train the teacher with cross entropy at its own budget (teacher.images); write its .keras
     file, metrics JSON and dvclive curves. ``train`` and ``teacher`` are the resolved config groups
-    (checked by footseg.train_config). Returns the metrics record."""
-    from .io import write_json
-    from .models import count_params
+    (checked by footseg.train.config). Returns the metrics record."""
+    from ..io import write_json
+    from ..models import count_params
+    from .loop import save_model
     from .recipe import recipe_from_config
-    from .train import save_model
 
     recipe = recipe_from_config(train, teacher["images"], teacher["lr"], "teacher.images", "teacher.lr")
     builder = model_builder(teacher["arch"], teacher["dropout"], teacher["width"], teacher.get("args"))

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import require
+from ..errors import require
+
+# The Keras-free facts, so a bad name fails before Keras loads (importing the registry costs
+# TensorFlow's import and its log lines).
+from ..models.facts import MODEL_NAMES
 from .search import ALGOS, BACKENDS
 
 STUDENT_LOSSES = ("ce", "iou", "distillation", "search")
@@ -35,10 +39,6 @@ def check_temperature(value: Any, key: str) -> None:
 def check_lam(value: Any, key: str) -> None:
     require(_number(value) and value >= 0, f"{key} (lambda) must be >= 0, got {value!r}")
 
-
-# The registry's names (footseg.models.MODELS), kept here so a bad name fails before Keras loads
-# (importing the registry costs TensorFlow's import and its log lines); a test keeps them equal.
-MODEL_NAMES = ("teacher", "enet", "linknet", "mobileseg", "fastlinknet", "nanoseg")
 
 
 def check_model_name(name: Any, key: str) -> None:

@@ -14,7 +14,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .errors import FootsegError, require
+from ..errors import FootsegError, require
 
 PEER_PACKAGE = "mediapipe==0.10.14"
 PEER_MEMBER = "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite"
@@ -36,7 +36,7 @@ def download_command(dest: Path) -> list[str]:
 
 def extract_from_wheel(wheel: Path, out: Path) -> Path:
     """Copy the selfie segmenter out of a mediapipe wheel into ``out`` (atomically)."""
-    from .io import atomic_file
+    from ..io import atomic_file
 
     try:
         with zipfile.ZipFile(wheel) as archive:

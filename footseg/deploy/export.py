@@ -22,9 +22,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .errors import FootsegError, require, require_choices
+from ..errors import FootsegError, require, require_choices
+from .records import PRECISIONS
 
-PRECISIONS = ("fp32", "fp16", "int8")
 INT8_FIXES = ("none", "recalibrate")
 
 
@@ -90,9 +90,8 @@ def evaluate_tflite(
     input_range: float = 255.0,
 ) -> dict[str, float]:
     """Accuracy / IoU / mIoU of a .tflite file on uint8 images and 0/1 masks at its input size."""
-    from .tflite_runner import TFLiteModel
-
-    from .metrics import evaluate_model
+    from ..train.metrics import evaluate_model
+    from .interpreter import TFLiteModel
 
     runner = TFLiteModel(path, interpreter=interpreter, threads=threads, input_range=input_range)
     return rounded(evaluate_model(runner.predict_batch, images, masks))
@@ -117,7 +116,7 @@ def export_model(
     Returns the model's record for metrics/export.json: the Keras model's test scores, and per
     precision the file, its size, its test scores (run by ``interpreter``) and its IoU drop.
     """
-    from .metrics import evaluate_model, keras_predict_fn
+    from ..train.metrics import evaluate_model, keras_predict_fn
 
     keras_scores = rounded(evaluate_model(keras_predict_fn(model), test_images, test_masks))
     record: dict[str, Any] = {"keras": {"test": keras_scores}, "exported": {}}
@@ -206,7 +205,7 @@ def load_keras_model(path: Path) -> Any:
     import footseg.models  # noqa: F401  (registers custom layers for deserialisation)
 
     require(path.is_file(), f"{path}: model file not found (run the training stages first)")
-    from .io import check_keras_file
+    from ..io import check_keras_file
 
     check_keras_file(path)  # a truncated file: one clear line, not Keras' "File not found"
     try:
@@ -233,9 +232,9 @@ def export_all(
     """
     from tqdm import tqdm
 
-    from .data.loader import load_split
-    from .io import atomic_dir, write_json
-    from .models import count_params, flops
+    from ..data.loader import load_split
+    from ..io import atomic_dir, write_json
+    from ..models import count_params, flops
 
     validate_export_config(export_cfg)
     for path in models.values():

@@ -1,4 +1,4 @@
-"""Benchmark of the exported .tflite files on this machine (or a phone, see footseg.adb).
+"""Benchmark of the exported .tflite files on this machine (or a phone, see footseg.deploy.adb).
 
 Per file: latency (warm-up, then N timed invokes; median and p90) for every configured interpreter
 and thread count, size, FLOPs and parameters (from metrics/export.json, measured on the Keras
@@ -10,7 +10,7 @@ so our latency can be given as a ratio to it.
 
 Real set layout (``bench.real_dir``)::
 
-    <real_dir>/images/<name>.jpg|.jpeg|.png   photos, any size (resized to the model's input)
+    <real_dir>/images/<name>.jpg|.png|...     photos (footseg.io.IMAGE_SUFFIXES), any size (resized to the model's input)
     <real_dir>/masks/<name>.png               same name, foot = non-zero pixels
 """
 
@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FootsegError, require, require_choices
-from .tflite_runner import INTERPRETERS, TFLiteModel, interpreter_available, interpreter_version, resolve_threads
+from ..errors import FootsegError, require, require_choices
+from ..io import IMAGE_SUFFIXES
+from .interpreter import INTERPRETERS, TFLiteModel, interpreter_available, interpreter_version, resolve_threads
+from .records import PRECISIONS, headline_latency, ordered_models
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 # MediaPipe's selfie segmenter takes pixels scaled to 0..1 and gives a person probability.
 PEER_INPUT_RANGE = 1.0
 
@@ -132,14 +133,14 @@ def load_real_set(real_dir: str | os.PathLike[str], size: tuple[int, int]) -> tu
     footseg.data.frames' convention (squash), like ``footseg predict`` and the composites."""
     import cv2
 
-    from .data.frames import frame_to_input, mask_to_input
+    from ..data.frames import frame_to_input, mask_to_input
 
     real_dir = Path(real_dir)
     images_dir, masks_dir = real_dir / "images", real_dir / "masks"
     require(images_dir.is_dir(), f"{images_dir}: not a directory (bench.real_dir needs images/ and masks/)")
     require(masks_dir.is_dir(), f"{masks_dir}: not a directory (bench.real_dir needs images/ and masks/)")
     files = sorted(p for p in images_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    require(len(files) > 0, f"{images_dir}: no .jpg/.png images")
+    require(len(files) > 0, f"{images_dir}: no images ({', '.join(IMAGE_SUFFIXES)})")
     images, masks = [], []
     for path in files:
         mask_path = masks_dir / f"{path.stem}.png"
@@ -212,8 +213,6 @@ def validate_bench_config(cfg: dict[str, Any]) -> None:
         isinstance(peak, (int, float)) and not isinstance(peak, bool) and peak > 0,
         f"bench.peak_gflops must be a positive number, got {peak!r}",
     )
-    from .export import PRECISIONS
-
     require(
         cfg.get("grid_precision") in PRECISIONS,
         f"bench.grid_precision must be one of {', '.join(PRECISIONS)}, got {cfg.get('grid_precision')!r}",
@@ -225,20 +224,6 @@ def validate_bench_config(cfg: dict[str, Any]) -> None:
         from .adb import validate_adb_config
 
         validate_adb_config(cfg.get("adb") or {})
-
-
-# Which interpreter's figure headlines a row (JSON sorts keys, so the order is fixed here):
-# tf.lite's float kernels were the faster ones on x86 (DESIGN.md).
-HEADLINE_ORDER = ("tflite", "litert", "benchmark_model")
-
-
-def headline_latency(latency: dict[str, dict[str, dict[str, Any]]], threads: str) -> tuple[str | None, dict[str, Any] | None]:
-    """(interpreter, figures) headlining ``threads`` threads: the first of HEADLINE_ORDER measured."""
-    names = sorted(latency, key=lambda n: HEADLINE_ORDER.index(n) if n in HEADLINE_ORDER else len(HEADLINE_ORDER))
-    for name in names:
-        if threads in latency[name]:
-            return name, latency[name][threads]
-    return None, None
 
 
 def _primary(latency: dict[str, dict[str, dict[str, Any]]], threads: int) -> tuple[str | None, float | None]:
@@ -421,7 +406,7 @@ def summary_line(record: dict[str, Any]) -> str:
 
 def require_export_report(path: str | os.PathLike[str]) -> dict[str, Any]:
     """metrics/export.json, checked to hold the models export wrote."""
-    from .io import read_json
+    from ..io import read_json
 
     report = read_json(path)
     if not isinstance(report, dict) or not isinstance(report.get("models"), dict) or "eval_seed" not in report:
@@ -437,20 +422,20 @@ def benchmark_all(
     split_dir: str | os.PathLike[str],
     bench_cfg: dict[str, Any],
     metrics_path: str | os.PathLike[str],
-    results_md: str | os.PathLike[str],
     plots_dir: str | os.PathLike[str],
     progress: bool = True,
 ) -> dict[str, Any]:
-    """The benchmark stage: measure, write metrics/benchmark.json, reports/results.md and the plots.
+    """The benchmark stage: measure, write metrics/benchmark.json and the segmentation grids (the
+    figures that need the models run; footseg.deploy.report draws the rest from the metrics).
 
     The test subset is export's (its size and seed are in metrics/export.json), so the peer and
     the grid use the test images the exported files were scored on.
     """
+    from ..data.loader import load_split
+    from ..io import write_json
     from .adb import phone_info
-    from .data.loader import load_split
     from .export import sample_indices
-    from .io import write_json
-    from .report import ordered_models, plot_segmentation_grid, write_report
+    from .figures import plot_real_grid, plot_segmentation_grid
 
     validate_bench_config(bench_cfg)
     export_report = require_export_report(export_json)
@@ -481,10 +466,7 @@ def benchmark_all(
         grid = segment_grid(exported_dir, ordered_models(list(record["models"])), precision, test_images[:n], bench_cfg.get("peer_model"))
         plot_segmentation_grid(test_images[:n], test_masks[:n], grid, Path(plots_dir) / "segmentation_grid.png", precision)
     if real is not None:
-        from .report import plot_real_grid
-
         precision = bench_cfg["grid_precision"]
         grid = segment_grid(exported_dir, ordered_models(list(record["models"])), precision, real[0], None)
         plot_real_grid(real[0], real[1], grid, Path(plots_dir) / "real_grid.jpg", precision, real[2])
-    write_report(record, results_md=results_md, plots_dir=plots_dir, export_report=export_report)
     return record

@@ -4,7 +4,7 @@ at 128 px and finishes at 256), AdamW with a linear warm-up then cosine decay to
 whole run, the best checkpoint on validation foot IoU (scored at the composites' full resolution),
 dvclive curves and a tqdm bar.
 
-Distillation reads the teacher's logits cached once per training composite (footseg.teacher_cache)
+Distillation reads the teacher's logits cached once per training composite (footseg.train.teacher_logits)
 and warped with the same augmentation as the mask; ``distillation_model`` outputs
 concat(student, teacher) logits so a plain ``model.fit`` with ``DistillationLoss`` trains the
 student alone.
@@ -86,7 +86,7 @@ def set_bn_momentum(model: keras.Model, momentum: float) -> int:
 
 class ValIoUCheckpoint(keras.callbacks.Callback):
     """Scores the run on a fixed validation subset at every evaluation point (a Keras epoch here)
-    with footseg.metrics (the same code as the final scores): the training model's weights are
+    with footseg.train.metrics (the same code as the final scores): the training model's weights are
     copied into ``scorer``, a build at the validation images' size. Keeps the best weights and logs
     the curves to dvclive (x = evaluation point; images seen and resolution are columns)."""
 
@@ -235,15 +235,15 @@ def save_model(model: keras.Model, path: str | os.PathLike[str]) -> None:
 
 def load_model(path: str | os.PathLike[str]) -> keras.Model:
     """Load a .keras model saved by this project, with a one-line FootsegError when it cannot be."""
-    from .errors import FootsegError
+    from ..errors import FootsegError
 
     path = Path(path)
     if not path.is_file():
         raise FootsegError(f"{path}: model file not found")
-    import footseg.losses  # noqa: F401  (registers the losses a compiled model refers to)
     import footseg.models  # noqa: F401  (registers the custom layers)
+    import footseg.train.losses  # noqa: F401  (registers the losses a compiled model refers to)
 
-    from .io import check_keras_file
+    from ..io import check_keras_file
 
     check_keras_file(path)
     try:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .data.train_augment import AugmentSpec
-from .errors import require
+from ..data.train_augment import AugmentSpec
+from ..errors import require
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import FootsegError, require
+from ..errors import FootsegError, require
 
 _NUMBER = r"([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 # "count=63 first=15928 curr=15781 min=15552 max=18934 avg=15901.3 std=486 p5=... median=... p95=..."
@@ -167,7 +167,7 @@ def phone_info(adb_cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def adb_latency_fn(bench_cfg: dict[str, Any]) -> Any:
-    """A ``latency_fn(path, input_range)`` for footseg.bench that times files on the phone.
+    """A ``latency_fn(path, input_range)`` for footseg.deploy.benchmark that times files on the phone.
 
     Sets the phone up once (benchmark_model pushed); each call pushes one model and returns
     {"benchmark_model": {"<threads>": figures}}.

@@ -2,7 +2,7 @@
 
 Written with keras.ops only (backend-agnostic). Each returns one value per image; Keras averages.
 The distillation loss takes the student's and the (frozen) teacher's logits concatenated on the
-last axis, (B, H, W, 4), so a plain ``model.fit`` trains a student with it: see footseg.train.
+last axis, (B, H, W, 4), so a plain ``model.fit`` trains a student with it: see footseg.train.loop.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 import {loadRuntime, chosenBackend, chosenThreads, fetchModels, compileModel, frameToModelInput,
         segmentInput, maskToFrame, median} from '/static/footseg.js';
 
-const OVERLAY_ALPHA = 0.5, OVERLAY_RGB = [0, 255, 0];  // footseg.predict.overlay's colour and blend
+const OVERLAY_ALPHA = 0.5, OVERLAY_RGB = [0, 255, 0];  // footseg.deploy.predict.overlay's colour and blend
 const $ = (id) => document.getElementById(id);
 const state = window.footseg = {ready: false, error: null, frames: 0, fps: 0, modelMs: 0, backend: null,
                                 threads: 1, model: null, last: null, capture};

@@ -1,5 +1,5 @@
 // What both pages share: loading LiteRT.js from this server, feeding a model the way footseg's
-// Python does (footseg/predict.py + footseg/tflite_runner.py), and reading its mask back.
+// Python does (footseg/deploy/predict.py + footseg/deploy/interpreter.py), and reading its mask back.
 import {loadLiteRt, loadAndCompile, Tensor, isWebGPUSupported} from '@litertjs/core';
 
 const WASM_DIR = '/npm/@litertjs/core/wasm/';
@@ -50,11 +50,11 @@ export async function compileModel(info, backend, threads) {
 }
 
 /**
- * The camera frame -> the model's input pixels: mirrors footseg.predict.segment's
+ * The camera frame -> the model's input pixels: mirrors footseg.deploy.predict.segment's
  * `cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)`.
  * Convention (today's Python): the WHOLE frame is resized to the model's h x w, aspect ratio
  * NOT kept (a 3:4 portrait frame is squeezed into 256x256); no crop, no padding.
- * If footseg.predict changes this mapping (e.g. a centre crop), change this one function to match.
+ * If footseg.deploy.predict changes this mapping (e.g. a centre crop), change this one function to match.
  * INTER_AREA when shrinking = each output pixel is the area-weighted mean of the source pixels it
  * covers, done here separably (columns then rows), rounded like OpenCV's saturate_cast.
  * rgba: Uint8ClampedArray (fw*fh*4) from getImageData; returns Uint8Array (h*w*3) RGB.

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .recipe import Recipe
-from .runs import DataSpec
+from .teacher import DataSpec
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class StudentJob:
     max_soft_weight: float | None = None  # cap on lambda * T^2 (the soft term's weight)
 
     def builder(self, dropout: float) -> Any:
-        from .runs import model_builder
+        from .teacher import model_builder
 
         return model_builder(self.name, dropout, self.width, self.args)
 
@@ -59,7 +59,7 @@ class StudentObjective:
     def __call__(self, params: dict[str, Any]) -> dict[str, Any]:
         import keras
 
-        from .train import train_model
+        from .loop import train_model
 
         params = soft_weight_capped(params, self.job.max_soft_weight)
         keras.utils.set_random_seed(self.job.data.seed)  # every trial starts from the same init and order
@@ -89,11 +89,11 @@ def run_students(*, names: list[str], loss: str, composites: str, split: str, te
     (trials.json, best_params.json), metrics_dir/<name>.json and plots_dir/<name>/ (curves).
 
     ``train``, ``student`` and ``search`` are the resolved config groups (checked by
-    footseg.train_config). Returns the metrics records in ``names`` order.
+    footseg.train.config). Returns the metrics records in ``names`` order.
     """
-    from .io import atomic_dir
+    from ..io import atomic_dir
     from .recipe import recipe_from_config
-    from .runs import data_spec
+    from .teacher import data_spec
 
     data = data_spec(composites, split, train, seed)
     jobs = []
@@ -137,8 +137,8 @@ def _cache_logits(teacher_path: str, composites: str, split: str, batch: int, ca
 
 def _cache_logits_child(teacher_path: str, composites: str, split: str, batch: int, cache_dir: str,
                         progress: bool) -> str:
-    from .teacher_cache import cache_teacher_logits
-    from .train import load_model
+    from .loop import load_model
+    from .teacher_logits import cache_teacher_logits
 
     return str(cache_teacher_logits(load_model(teacher_path), composites, split, Path(cache_dir) / "train.npy",
                                     batch, progress))
@@ -154,11 +154,11 @@ def _init_worker(threads: int) -> None:
 def _run_one(slot: int, job: StudentJob, loss: str, student: dict[str, Any], search: dict[str, Any],
              models_dir: str, metrics_dir: str, plots_dir: str, progress: bool) -> dict[str, Any]:
     """Search (if search.trials > 0), train at the full recipe, score, write one student's outputs."""
-    from .io import atomic_dir, write_json
-    from .models import count_params
-    from .runs import train_and_score, training_summary
+    from ..io import atomic_dir, write_json
+    from ..models import count_params
+    from .loop import save_model
     from .search import build_space, run_search, start_point
-    from .train import save_model
+    from .teacher import train_and_score, training_summary
 
     name = job.name
     defaults = {"lr": student["lr"], "dropout": student["dropout"], "loss": loss}
@@ -174,7 +174,7 @@ def _run_one(slot: int, job: StudentJob, loss: str, student: dict[str, Any], sea
                                       parallelism=search["parallelism"], mongo_url=search.get("mongo_url"),
                                       exp_key=search.get("exp_key"), progress=progress,
                                       points_to_evaluate=[start_point(student, loss)])
-        else:  # loss=search with no trials is refused by footseg.train_config.check_loss
+        else:  # loss=search with no trials is refused by footseg.train.config.check_loss
             best, trials = defaults, []
         best = soft_weight_capped(best, job.max_soft_weight)
         write_json(tmp_search / "trials.json", {"trials": trials})

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FootsegError, require
+from ..errors import FootsegError, require
 
 INTERPRETERS = ("tflite", "litert")
 TFLITE_IDENTIFIER = b"TFL3"

@@ -1,0 +1,42 @@
+"""What is known about each registered model without building it: its total downsampling (the
+input size must be a multiple of it) and the thesis' figures (Demborg 2018, tables 4.1 and 4.2)
+where the thesis has the model. Kept free of Keras so config checks and the report read it cheaply.
+
+The registry (registry.MODELS), the `footseg models` table, the results report, the config checks
+and the parametrised tests all derive from FACTS; its order is the report's row order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Thesis:
+    """One model's row in the thesis: GFLOPs at 256x256, ms on a ZTE Axon 7, MB, synthetic and real scores."""
+
+    name: str
+    gflops: float
+    ms: float
+    mb: float
+    acc: float
+    iou: float
+    real_acc: float
+    real_iou: float
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    stride: int
+    thesis: Thesis | None = None
+
+
+FACTS: dict[str, ModelFacts] = {
+    "teacher": ModelFacts(32, Thesis("EmilSeg", 55.37, 4439, 85, 0.9912, 0.9860, 0.9740, 0.9814)),
+    "enet": ModelFacts(8, Thesis("ENet", 10.38, 1045, 15, 0.9774, 0.9116, 0.9738, 0.9117)),
+    "linknet": ModelFacts(32, Thesis("LinkNet", 1.75, 234, 45, 0.9797, 0.9141, 0.9724, 0.9145)),
+    "mobileseg": ModelFacts(32, Thesis("MobileSeg", 2.68, 555, 18, 0.9834, 0.9146, 0.9744, 0.9144)),
+    "fastlinknet": ModelFacts(64, Thesis("FastLinkNet", 0.287, 73, 7.2, 0.9797, 0.9153, 0.9707, 0.9148)),
+    "nanoseg": ModelFacts(32),  # ours, after the thesis
+}
+MODEL_NAMES = tuple(FACTS)
