@@ -14,11 +14,23 @@ from .errors import FootsegError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "models": ("footseg.models.summary", "table of the model zoo: parameters, GFLOPs, .keras size, the thesis' figures beside"),
-    "fetch-find": ("footseg.data.feet.fetch", "download the FIND foot model (feet=find) from its public source, sha256-checked"),
+    "models": (
+        "footseg.models.summary",
+        "table of the model zoo: parameters, GFLOPs, .keras size, the thesis' figures beside",
+    ),
+    "fetch-find": (
+        "footseg.data.feet.fetch",
+        "download the FIND foot model (feet=find) from its public source, sha256-checked",
+    ),
     "predict": ("footseg.deploy.predict", "segment an image, a folder of images or a video with an exported .tflite"),
-    "fetch-peer": ("footseg.deploy.peer", "extract MediaPipe's selfie segmenter (the benchmark's peer) from the mediapipe==0.10.14 wheel"),
-    "demo": ("footseg.deploy.demo.server", "serve the live camera demo and the in-browser benchmark (LiteRT.js) for exported .tflite files"),
+    "fetch-peer": (
+        "footseg.deploy.peer",
+        "extract MediaPipe's selfie segmenter (the benchmark's peer) from the mediapipe==0.10.14 wheel",
+    ),
+    "demo": (
+        "footseg.deploy.demo.server",
+        "serve the live camera demo and the in-browser benchmark (LiteRT.js) for exported .tflite files",
+    ),
 }
 
 

@@ -40,8 +40,9 @@ def require(condition: bool, message: str) -> None:
 def require_choices(values: object, allowed: tuple[str, ...] | list[str], key: str, what: str) -> list:
     """Check that ``values`` is a non-empty list drawn from ``allowed``; the message names ``key``."""
     choices = ", ".join(allowed)
-    require(isinstance(values, list) and len(values) > 0,
-            f"{key} must be a non-empty list of {choices}, got {values!r}")
+    require(
+        isinstance(values, list) and len(values) > 0, f"{key} must be a non-empty list of {choices}, got {values!r}"
+    )
     for value in values:  # type: ignore[union-attr]
         require(value in allowed, f"{key}: unknown {what} {value!r}; choose from {choices}")
     return values  # type: ignore[return-value]

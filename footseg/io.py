@@ -18,6 +18,7 @@ from typing import Any, Iterator
 # OpenCV and Pillow both decode; lower-case, compared with a path's lower-cased suffix.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -103,5 +104,7 @@ def check_keras_file(path: str | os.PathLike[str]) -> None:
     if not path.is_file():
         raise FootsegError(f"{path}: model file not found")
     if path.suffix == ".keras" and not zipfile.is_zipfile(path):
-        raise FootsegError(f"{path}: not a complete .keras file ({path.stat().st_size} bytes, no zip directory: "
-                           "truncated or corrupt); run the stage that writes it again")
+        raise FootsegError(
+            f"{path}: not a complete .keras file ({path.stat().st_size} bytes, no zip directory: "
+            "truncated or corrupt); run the stage that writes it again"
+        )

@@ -23,8 +23,10 @@ def check_seed(value: Any, key: str = "seed") -> int:
 
     Strings ("abc"), floats (42.7 would silently become 42) and booleans are refused.
     """
-    require(isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= SEED_MAX,
-            f"{key} must be an integer in [0, {SEED_MAX}], got {value!r}")
+    require(
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= SEED_MAX,
+        f"{key} must be an integer in [0, {SEED_MAX}], got {value!r}",
+    )
     return int(value)
 
 

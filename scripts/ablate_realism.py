@@ -60,8 +60,13 @@ def make_composites(variant: str, args, cache: dict) -> tuple[np.ndarray, np.nda
     if "floors" not in cache:
         cache["floors"] = load_floors(args.floors)
     comp = OmegaConf.to_container(cfg.composite, resolve=True)
-    comp.update({k: v for k, v in comp_over.items() if v is not None}, count=args.count, size=args.size,
-                pools=args.pools, scene=scene)
+    comp.update(
+        {k: v for k, v in comp_over.items() if v is not None},
+        count=args.count,
+        size=args.size,
+        pools=args.pools,
+        scene=scene,
+    )
     out = Path(args.work) / variant
     manifest = write_composites(out, cache[key], cache["floors"], CompositeConfig.from_dict(comp), int(cfg.seed))
     pools = [r["pool"] for r in manifest["composites"]]
@@ -96,15 +101,22 @@ def train_and_score(images, masks, pools, real, args) -> dict[str, float]:
     seconds = time.perf_counter() - start
 
     def predict(arr):
-        return np.concatenate([np.argmax(model.predict_on_batch(arr[i:i + 32].astype(np.float32)), -1)
-                               for i in range(0, len(arr), 32)])
+        return np.concatenate(
+            [np.argmax(model.predict_on_batch(arr[i : i + 32].astype(np.float32)), -1) for i in range(0, len(arr), 32)]
+        )
 
     synth = real_scores(predict(images[test]), masks[test])
     synth_iou = _pooled_iou(predict(images[test]), masks[test])
     real_pred = predict(real[0])
     scores = real_scores(real_pred, real[1])
-    return {"synth_iou": synth_iou, "synth_precision": synth["precision"], "real_iou": _pooled_iou(real_pred, real[1]),
-            "real_precision": scores["precision"], "real_recall": scores["recall"], "train_s": seconds}
+    return {
+        "synth_iou": synth_iou,
+        "synth_precision": synth["precision"],
+        "real_iou": _pooled_iou(real_pred, real[1]),
+        "real_precision": scores["precision"],
+        "real_recall": scores["recall"],
+        "train_s": seconds,
+    }
 
 
 def _pooled_iou(pred: np.ndarray, true: np.ndarray) -> float:
@@ -140,17 +152,23 @@ def main() -> int:
     except FootsegError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    header = ("| variant | synth IoU (held-out pools) | real IoU | real precision | real recall | train s |\n"
-              "|---|---|---|---|---|---|")
-    print(f"nanoseg, {args.steps} steps x {args.batch} at {args.size} px, seed {args.seed}, "
-          f"{args.count} composites ({args.held_pools}/{args.pools} pools held out), real: {len(real[0])} photos")
+    header = (
+        "| variant | synth IoU (held-out pools) | real IoU | real precision | real recall | train s |\n"
+        "|---|---|---|---|---|---|"
+    )
+    print(
+        f"nanoseg, {args.steps} steps x {args.batch} at {args.size} px, seed {args.seed}, "
+        f"{args.count} composites ({args.held_pools}/{args.pools} pools held out), real: {len(real[0])} photos"
+    )
     print(header, flush=True)
     rows, cache = [], {}
     for variant in args.variants.split(","):
         images, masks, pools = make_composites(variant, args, cache)
         s = train_and_score(images, masks, pools, real, args)
-        row = (f"| {variant} | {s['synth_iou']:.3f} | {s['real_iou']:.3f} | {s['real_precision'] or 0:.3f} "
-               f"| {s['real_recall'] or 0:.3f} | {s['train_s']:.0f} |")
+        row = (
+            f"| {variant} | {s['synth_iou']:.3f} | {s['real_iou']:.3f} | {s['real_precision'] or 0:.3f} "
+            f"| {s['real_recall'] or 0:.3f} | {s['train_s']:.0f} |"
+        )
         rows.append(row)
         print(row, flush=True)
     print("\n" + header + "\n" + "\n".join(rows))

@@ -73,9 +73,11 @@ def main() -> int:
     for name in names:
         rows = [r for run, r in zip(runs, results) if run[0] == name]
         val, test = [r["val"] for r in rows], [r["test"] for r in rows]
-        print(f"{name:12s} {statistics.mean(val):.4f} +- {spread(val):.4f} {statistics.mean(test):.4f} +- "
-              f"{spread(test):.4f} {statistics.mean(r['seconds'] for r in rows):8.0f}  "
-              + " ".join(f"{v:.2f}" for v in rows[0]["curve"]))
+        print(
+            f"{name:12s} {statistics.mean(val):.4f} +- {spread(val):.4f} {statistics.mean(test):.4f} +- "
+            f"{spread(test):.4f} {statistics.mean(r['seconds'] for r in rows):8.0f}  "
+            + " ".join(f"{v:.2f}" for v in rows[0]["curve"])
+        )
     return 0
 
 
@@ -101,11 +103,22 @@ def _train(name: str, student: str, cfg: dict, seed: int) -> dict:
     builder = model_builder(student, spec["dropout"], float(spec["width"]), (spec.get("args") or {}).get(student))
     start = time.perf_counter()
     _, result, scores = train_and_score(
-        builder=builder, data=data_spec(cfg["paths"]["composites"], cfg["paths"]["split"], train, seed),
-        recipe=recipe, loss="ce", live_dir=None, bn_momentum=train.get("bn_momentum"), eval_limit=None,
-        progress=False, desc=f"{student} {name}")
-    row = {"val": float(scores["val"]["iou"]), "test": float(scores["test"]["iou"]),
-           "seconds": time.perf_counter() - start, "curve": [float(r["val_iou"]) for r in result.history]}
+        builder=builder,
+        data=data_spec(cfg["paths"]["composites"], cfg["paths"]["split"], train, seed),
+        recipe=recipe,
+        loss="ce",
+        live_dir=None,
+        bn_momentum=train.get("bn_momentum"),
+        eval_limit=None,
+        progress=False,
+        desc=f"{student} {name}",
+    )
+    row = {
+        "val": float(scores["val"]["iou"]),
+        "test": float(scores["test"]["iou"]),
+        "seconds": time.perf_counter() - start,
+        "curve": [float(r["val_iou"]) for r in result.history],
+    }
     print(f"{name} seed {seed}: val {row['val']:.4f} test {row['test']:.4f} ({row['seconds']:.0f} s)", flush=True)
     return row
 

@@ -26,8 +26,15 @@ def browser_times(models_dir: Path, threads: int, runs: int, warmup: int, save: 
     from footseg.deploy.demo.server import make_server
 
     metrics_dir = save or Path(tempfile.mkdtemp(prefix="bench_browser_"))
-    srv = make_server(model=None, models_dir=models_dir, host="127.0.0.1", port=0, metrics_dir=metrics_dir,
-                      node_modules=REPO / "node_modules", export_report_path=REPO / "metrics" / "export.json")
+    srv = make_server(
+        model=None,
+        models_dir=models_dir,
+        host="127.0.0.1",
+        port=0,
+        metrics_dir=metrics_dir,
+        node_modules=REPO / "node_modules",
+        export_report_path=REPO / "metrics" / "export.json",
+    )
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{srv.server_address[1]}/bench?backend=wasm&threads={threads}&runs={runs}&warmup={warmup}&device=headless-chromium"
     try:
@@ -36,7 +43,9 @@ def browser_times(models_dir: Path, threads: int, runs: int, warmup: int, save: 
             page = browser.new_page()
             page.goto(url)
             page.wait_for_function("window.footsegBench && (footsegBench.done || footsegBench.error)", timeout=600_000)
-            state = page.evaluate("({error: footsegBench.error, results: footsegBench.results, ua: navigator.userAgent})")
+            state = page.evaluate(
+                "({error: footsegBench.error, results: footsegBench.results, ua: navigator.userAgent})"
+            )
             if state["error"]:
                 raise SystemExit(f"error: {url}: {state['error']}")
             if save is not None:
@@ -73,7 +82,10 @@ def main() -> int:
         model = TFLiteModel(args.models_dir / file_name, interpreter=args.interpreter, threads=args.threads)
         py = measure_latency(model, args.warmup, args.runs)
         b = float(np.median(times))
-        print(f"| {file_name} | {b:.2f} | {np.percentile(times, 90):.2f} | {py['median_ms']:.2f} | {b / py['median_ms']:.2f} |", flush=True)
+        print(
+            f"| {file_name} | {b:.2f} | {np.percentile(times, 90):.2f} | {py['median_ms']:.2f} | {b / py['median_ms']:.2f} |",
+            flush=True,
+        )
     return 0
 
 

@@ -82,11 +82,15 @@ def main() -> int:
             write_composites(tmp, views, floors, cfg, seed=run)
             rates.append(args.count / (time.perf_counter() - start))
             cpu_rates.append(args.count / (cpu_seconds() - cpu_start))
-    print(f"composite: {statistics.median(rates):.0f} composites/s wall (median of {args.runs} runs of {args.count}, "
-          f"{args.workers} workers, {args.size} px; range {min(rates):.0f}-{max(rates):.0f}; {description})")
+    print(
+        f"composite: {statistics.median(rates):.0f} composites/s wall (median of {args.runs} runs of {args.count}, "
+        f"{args.workers} workers, {args.size} px; range {min(rates):.0f}-{max(rates):.0f}; {description})"
+    )
     # On a shared machine wall time measures the neighbours too; CPU time is what the work costs.
-    print(f"composite: {statistics.median(cpu_rates):.0f} composites per CPU-second (median; "
-          f"x{args.workers} workers = {args.workers * statistics.median(cpu_rates):.0f}/s on {args.workers} idle cores)")
+    print(
+        f"composite: {statistics.median(cpu_rates):.0f} composites per CPU-second (median; "
+        f"x{args.workers} workers = {args.workers * statistics.median(cpu_rates):.0f}/s on {args.workers} idle cores)"
+    )
     return 0
 
 

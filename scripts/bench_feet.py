@@ -32,10 +32,14 @@ def main(overrides: list[str]) -> int:
     views = build_foot_views(feet, int(cfg.seed), scene=cfg.composite.scene)
     seconds, cpu_end = time.perf_counter() - start, os.times()
     # CPU time of this process and its (finished) workers: meaningful on a shared, busy machine.
-    cpu = sum(getattr(cpu_end, k) - getattr(cpu_start, k) for k in ("user", "system", "children_user", "children_system"))
-    print(f"feet={feet['source']} scene={cfg.composite.scene} profile={cfg.profile}: {len(views)} views of {feet.get('size')} px in {seconds:.1f} s "
-          f"wall = {len(views) / seconds:.1f} views/s; {1000 * cpu / len(views):.0f} CPU-ms/view "
-          f"(= {len(views) / cpu:.1f} views/s per free core)")
+    cpu = sum(
+        getattr(cpu_end, k) - getattr(cpu_start, k) for k in ("user", "system", "children_user", "children_system")
+    )
+    print(
+        f"feet={feet['source']} scene={cfg.composite.scene} profile={cfg.profile}: {len(views)} views of {feet.get('size')} px in {seconds:.1f} s "
+        f"wall = {len(views) / seconds:.1f} views/s; {1000 * cpu / len(views):.0f} CPU-ms/view "
+        f"(= {len(views) / cpu:.1f} views/s per free core)"
+    )
     return 0
 
 

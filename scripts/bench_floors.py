@@ -1,7 +1,7 @@
 """Print how fast the procedural floor generator runs (floors/s, wall clock and CPU).
 
-    python scripts/bench_floors.py                 # 40 floors at 512 px
-    python scripts/bench_floors.py -n 100 --size 256
+python scripts/bench_floors.py                 # 40 floors at 512 px
+python scripts/bench_floors.py -n 100 --size 256
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ def main() -> int:
     for index in range(args.count):
         generate_floor(0, index, args.size, options)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"procedural floors at {args.size}px (supersample {args.supersample}): "
-          f"{args.count / wall:.1f} floors/s wall, {args.count / cpu:.1f} floors/s per CPU-second "
-          f"({args.count} floors, {wall:.1f} s wall, {cpu:.1f} s CPU)")
+    print(
+        f"procedural floors at {args.size}px (supersample {args.supersample}): "
+        f"{args.count / wall:.1f} floors/s wall, {args.count / cpu:.1f} floors/s per CPU-second "
+        f"({args.count} floors, {wall:.1f} s wall, {cpu:.1f} s CPU)"
+    )
     return 0
 
 

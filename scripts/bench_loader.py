@@ -55,8 +55,9 @@ def main() -> int:
         if args.synthetic or not (composites / "images.npy").exists():
             composites, split_dir = write_synthetic(Path(tmp), args.synthetic or 2000, 256)
             print(f"synthetic set: {args.synthetic or 2000} composites in {tmp}", file=sys.stderr)
-        dataset = make_dataset(composites, split_dir, "train", args.batch, shuffle=True, seed=0, repeat=True,
-                               drop_remainder=True)
+        dataset = make_dataset(
+            composites, split_dir, "train", args.batch, shuffle=True, seed=0, repeat=True, drop_remainder=True
+        )
         iterator = iter(dataset)
         next(iterator)  # warm-up: graph tracing and the first prefetch
         rates = []
@@ -65,8 +66,10 @@ def main() -> int:
             for _ in range(args.batches):
                 images, masks = next(iterator)
             rates.append(args.batches * args.batch / (time.perf_counter() - start))
-    print(f"loader: {statistics.median(rates):.0f} images/s (median of {args.runs} passes of "
-          f"{args.batches} batches x {args.batch}; range {min(rates):.0f}-{max(rates):.0f})")
+    print(
+        f"loader: {statistics.median(rates):.0f} images/s (median of {args.runs} passes of "
+        f"{args.batches} batches x {args.batch}; range {min(rates):.0f}-{max(rates):.0f})"
+    )
     return 0
 
 

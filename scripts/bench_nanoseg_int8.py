@@ -49,8 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         path.write_bytes(convert(model, precision, representative))
         files[f"nanoseg.{precision}"] = path
 
-    runners = {name: TFLiteModel(path, interpreter=args.interpreter, threads=1)
-               for name, path in files.items()}
+    runners = {name: TFLiteModel(path, interpreter=args.interpreter, threads=1) for name, path in files.items()}
     for name, runner in runners.items():
         h, w = runner.input_size
         runner.set_input(rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
@@ -64,10 +63,11 @@ def main(argv: list[str] | None = None) -> int:
                 runner.invoke()
                 times[name].append((time.perf_counter() - start) * 1e3)
     median = {name: statistics.median(t) for name, t in times.items()}
-    print(f"interpreter {args.interpreter}, 1 thread, {args.rounds} rounds x {args.runs} runs, "
-          f"input {args.size}x{args.size}")
-    print(f"nanoseg params {count_params(model):,}, int8 file "
-          f"{files['nanoseg.int8'].stat().st_size / 1e6:.3f} MB")
+    print(
+        f"interpreter {args.interpreter}, 1 thread, {args.rounds} rounds x {args.runs} runs, "
+        f"input {args.size}x{args.size}"
+    )
+    print(f"nanoseg params {count_params(model):,}, int8 file {files['nanoseg.int8'].stat().st_size / 1e6:.3f} MB")
     for name, value in median.items():
         print(f"{name:14s} median {value:7.3f} ms   ({value / median['peer']:.2f}x peer)")
     print(f"ratio nanoseg-int8 / peer = {median['nanoseg.int8'] / median['peer']:.3f}")

@@ -28,8 +28,9 @@ DEFAULT_BATCH = {128: 32, 160: 32, 192: 24, 224: 16, 256: 16}
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["teacher", "enet", "linknet", "mobileseg", "fastlinknet",
-                                                           "nanoseg"])
+    parser.add_argument(
+        "--models", nargs="+", default=["teacher", "enet", "linknet", "mobileseg", "fastlinknet", "nanoseg"]
+    )
     parser.add_argument("--sizes", nargs="+", type=int, default=[128, 192, 256])
     parser.add_argument("--batch", type=int, default=None, help="batch size (default: by size, %s)" % DEFAULT_BATCH)
     parser.add_argument("--teacher-width", type=float, default=0.5)
@@ -57,8 +58,10 @@ def main() -> None:
     from footseg.train.losses import cross_entropy
 
     peak = measure_peak_gflops(tf)
-    print(f"peak: {peak:.0f} GFLOP/s (float32 matmul, TF threads intra={args.intra or 'default'}); "
-          f"jit={args.jit} bf16={args.bf16} oneDNN={os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}")
+    print(
+        f"peak: {peak:.0f} GFLOP/s (float32 matmul, TF threads intra={args.intra or 'default'}); "
+        f"jit={args.jit} bf16={args.bf16} oneDNN={os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}"
+    )
     if args.bf16:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
     print(f"{'model':12s} {'px':>4s} {'batch':>5s} {'img/s':>7s} {'GFLOP/img':>9s} {'GFLOP/s':>8s} {'of peak':>7s}")
@@ -70,8 +73,9 @@ def main() -> None:
             keras.utils.set_random_seed(0)
             model = build_model(name, input_size=size, width=width)
             forward = flops(model)
-            model.compile(optimizer=keras.optimizers.AdamW(1e-3, weight_decay=1e-4), loss=cross_entropy,
-                          jit_compile=args.jit)
+            model.compile(
+                optimizer=keras.optimizers.AdamW(1e-3, weight_decay=1e-4), loss=cross_entropy, jit_compile=args.jit
+            )
             images = rng.uniform(0, 255, (batch, size, size, 3)).astype(np.float32)
             masks = (rng.uniform(size=(batch, size, size)) > 0.7).astype(np.int32)
             for _ in range(3):  # graph build + warm-up
@@ -83,8 +87,11 @@ def main() -> None:
                 rates.append(batch / (time.perf_counter() - t0))
             rate = statistics.median(rates)
             per_image = 3 * forward / 1e9
-            print(f"{name:12s} {size:4d} {batch:5d} {rate:7.1f} {per_image:9.3f} {rate * per_image:8.1f} "
-                  f"{rate * per_image / peak:7.1%}", flush=True)
+            print(
+                f"{name:12s} {size:4d} {batch:5d} {rate:7.1f} {per_image:9.3f} {rate * per_image:8.1f} "
+                f"{rate * per_image / peak:7.1%}",
+                flush=True,
+            )
             keras.backend.clear_session()
 
 

@@ -43,20 +43,35 @@ def main() -> int:
     images = args.images or (student.get("images") or {}).get(args.student) or train["images"]
     recipe = recipe_from_config(train, images, student["lr"], "images", "student.lr")
     with tempfile.TemporaryDirectory(prefix="footseg-compare-") as tmp:
-        logits = _cache_logits(str(Path(paths["models"]) / "teacher.keras"), paths["composites"], paths["split"],
-                               train["eval_batch"], Path(tmp), progress=True)
+        logits = _cache_logits(
+            str(Path(paths["models"]) / "teacher.keras"),
+            paths["composites"],
+            paths["split"],
+            train["eval_batch"],
+            Path(tmp),
+            progress=True,
+        )
         runs = []
         for seed in args.seeds:
-            data = dataclasses.replace(data_spec(paths["composites"], paths["split"], train, seed), teacher_logits=logits)
-            job = StudentJob(name=args.student, data=data, recipe=recipe, width=float(student["width"]),
-                             bn_momentum=train.get("bn_momentum"))
+            data = dataclasses.replace(
+                data_spec(paths["composites"], paths["split"], train, seed), teacher_logits=logits
+            )
+            job = StudentJob(
+                name=args.student,
+                data=data,
+                recipe=recipe,
+                width=float(student["width"]),
+                bn_momentum=train.get("bn_momentum"),
+            )
             for loss in ("ce", "distillation"):
                 runs.append((job, loss, student["dropout"], student["temperature"], student["lam"]))
         context = multiprocessing.get_context("spawn")
         with context.Pool(args.workers, initializer=_init_worker, initargs=(1,), maxtasksperchild=1) as pool:
             results = pool.starmap(_train, runs, chunksize=1)
-    print(f"\n{args.student}, {recipe.images_planned():,} images per run, T={student['temperature']}, "
-          f"lambda={student['lam']}")
+    print(
+        f"\n{args.student}, {recipe.images_planned():,} images per run, T={student['temperature']}, "
+        f"lambda={student['lam']}"
+    )
     print(f"{'loss':14s} " + " ".join(f"seed {s:>3d}" for s in args.seeds) + "   mean +- std")
     for loss in ("ce", "distillation"):
         ious = [iou for (job, run_loss, *_), iou in zip(runs, results) if run_loss == loss]
@@ -68,9 +83,19 @@ def main() -> int:
 def _train(job, loss: str, dropout: float, temperature: float, lam: float) -> float:
     from footseg.train.teacher import train_and_score
 
-    _, _, scores = train_and_score(builder=job.builder(dropout), data=job.data, recipe=job.recipe, loss=loss,
-                                   temperature=temperature, lam=lam, live_dir=None, bn_momentum=job.bn_momentum,
-                                   eval_limit=None, progress=False, desc=f"{job.name} {loss}")
+    _, _, scores = train_and_score(
+        builder=job.builder(dropout),
+        data=job.data,
+        recipe=job.recipe,
+        loss=loss,
+        temperature=temperature,
+        lam=lam,
+        live_dir=None,
+        bn_momentum=job.bn_momentum,
+        eval_limit=None,
+        progress=False,
+        desc=f"{job.name} {loss}",
+    )
     print(f"{job.name} seed {job.data.seed} {loss}: test IoU {scores['test']['iou']:.4f}", flush=True)
     return float(scores["test"]["iou"])
 

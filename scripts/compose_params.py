@@ -1,8 +1,8 @@
 """Write params.yaml from conf/ exactly as `dvc exp run` would (DVC's own composer).
 
-    python scripts/compose_params.py                  # the default (laptop) profile
-    python scripts/compose_params.py profile=smoke    # any Hydra overrides
-    python scripts/compose_params.py --check          # exit 1 if params.yaml is stale
+python scripts/compose_params.py                  # the default (laptop) profile
+python scripts/compose_params.py profile=smoke    # any Hydra overrides
+python scripts/compose_params.py --check          # exit 1 if params.yaml is stale
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ from footseg.stage import begin_stage
 def main(cfg: DictConfig) -> None:
     paths = cfg.paths
     plots = paths.plots
-    begin_stage(cfg, [f"{paths.metrics}/benchmark.json", f"{plots}/segmentation_grid.png", f"{plots}/real_grid.jpg"],
-                seed=False)
+    begin_stage(
+        cfg, [f"{paths.metrics}/benchmark.json", f"{plots}/segmentation_grid.png", f"{plots}/real_grid.jpg"], seed=False
+    )
     from footseg.deploy.benchmark import benchmark_all, summary_line, validate_bench_config
 
     bench_cfg = OmegaConf.to_container(cfg.bench, resolve=True)

@@ -44,9 +44,11 @@ def main(cfg: DictConfig) -> None:
         del images, masks
     rate = composite_cfg.count / (time.perf_counter() - start)
     persons, view_names = summary_counts(views)
-    print(f"composite-feet: {composite_cfg.count} composites from {persons} persons x {view_names} views "
-          f"on {len(floors)} floors in {manifest['pools']} pools -> {out}, {sheet} "
-          f"(scene={composite_cfg.scene}; rendering {render_rate:.1f} views/s, compositing {rate:.0f}/s)")
+    print(
+        f"composite-feet: {composite_cfg.count} composites from {persons} persons x {view_names} views "
+        f"on {len(floors)} floors in {manifest['pools']} pools -> {out}, {sheet} "
+        f"(scene={composite_cfg.scene}; rendering {render_rate:.1f} views/s, compositing {rate:.0f}/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ from footseg.train.config import check_loss, check_search, check_student, check_
 @exit_on_user_error
 def main(cfg: DictConfig) -> None:
     paths = cfg.paths
-    seed = begin_stage(cfg, [Path(paths.models) / "students", Path(paths.metrics) / "students",
-                             Path(paths.plots) / "students"])
+    seed = begin_stage(
+        cfg, [Path(paths.models) / "students", Path(paths.metrics) / "students", Path(paths.plots) / "students"]
+    )
     train = OmegaConf.to_container(cfg.train, resolve=True)
     student = OmegaConf.to_container(cfg.student, resolve=True)
     search = OmegaConf.to_container(cfg.search, resolve=True)
@@ -33,17 +34,25 @@ def main(cfg: DictConfig) -> None:
     from footseg.train.students import run_students  # TensorFlow loads only after the config is known good
 
     records = run_students(
-        names=students, loss=cfg.loss, composites=paths.composites, split=paths.split,
+        names=students,
+        loss=cfg.loss,
+        composites=paths.composites,
+        split=paths.split,
         teacher_path=str(Path(paths.models) / "teacher.keras"),
         models_dir=str(Path(paths.models) / "students"),
         metrics_dir=str(Path(paths.metrics) / "students"),
         plots_dir=str(Path(paths.plots) / "students"),
-        train=train, student=student, search=search, seed=seed,
+        train=train,
+        student=student,
+        search=search,
+        seed=seed,
     )
     for name, record in zip(students, records):
-        print(f"distill-students: {name} loss={record['loss']} {record['params']['param_count']:,} params, "
-              f"{record['training']['images_seen']:,} images, {record['search']['trials']} trials, "
-              f"val IoU {record['val']['iou']:.4f}, test IoU {record['test']['iou']:.4f}")
+        print(
+            f"distill-students: {name} loss={record['loss']} {record['params']['param_count']:,} params, "
+            f"{record['training']['images_seen']:,} images, {record['search']['trials']} trials, "
+            f"val IoU {record['val']['iou']:.4f}, test IoU {record['test']['iou']:.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ def main(cfg: DictConfig) -> None:
         summary = build_floors(floors_cfg, tmp, seed=seed)
     write_floors_sheet(sheet, out)
     skipped = summary.get("skipped") or {}
-    skipped_text = f", skipped {sum(skipped.values())} ({', '.join(f'{k} {v}' for k, v in skipped.items())})" if skipped else ""
+    skipped_text = (
+        f", skipped {sum(skipped.values())} ({', '.join(f'{k} {v}' for k, v in skipped.items())})" if skipped else ""
+    )
     print(f"scrape-floors: {summary['count']} floors (source={summary['source']}){skipped_text} -> {out}")
 
 

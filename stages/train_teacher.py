@@ -26,16 +26,21 @@ def main(cfg: DictConfig) -> None:
     from footseg.train.teacher import run_teacher  # TensorFlow loads only after the config is known good
 
     record = run_teacher(
-        composites=paths.composites, split=paths.split,
+        composites=paths.composites,
+        split=paths.split,
         model_path=str(model),
         metrics_path=str(Path(paths.metrics) / "teacher.json"),
         live_dir=str(Path(paths.plots) / "teacher"),
-        train=train, teacher=teacher, seed=seed,
+        train=train,
+        teacher=teacher,
+        seed=seed,
     )
     t = record["training"]
-    print(f"train-teacher: {teacher['arch']} {record['params']['param_count']:,} params, "
-          f"{t['images_seen']:,} images (best at eval {t['best_eval']}/{t['evals']}), val IoU {record['val']['iou']:.4f}, "
-          f"test IoU {record['test']['iou']:.4f} -> {model}")
+    print(
+        f"train-teacher: {teacher['arch']} {record['params']['param_count']:,} params, "
+        f"{t['images_seen']:,} images (best at eval {t['best_eval']}/{t['evals']}), val IoU {record['val']['iou']:.4f}, "
+        f"test IoU {record['test']['iou']:.4f} -> {model}"
+    )
 
 
 if __name__ == "__main__":

@@ -86,9 +86,11 @@ class FloorServer:
         if path == "/dup.jpg":  # the same bytes as /img/a.jpg under another URL
             return 200, jpeg, self.images["a"]
         if path == "/slow.jpg":
+
             def slow(out) -> None:
                 time.sleep(1.5)
                 out.write(self.images["g"])
+
             return 200, jpeg, slow
         if path == "/flaky.jpg":  # 500 once, then fine
             return (500, {}, b"oops") if n == 1 else (200, jpeg, self.images["d"])
@@ -117,9 +119,19 @@ class FloorServer:
         """Two pages of two results each, Openverse's field names."""
         page = int(query.get("page", ["1"])[0])
         names = {1: ["a", "b"], 2: ["c", "d"]}.get(page, [])
-        results = [{"id": f"id-{n}", "title": f"floor {n}", "url": self.url(f"/img/{n}.jpg"), "creator": f"author {n}",
-                    "license": "by", "license_version": "2.0", "license_url": "https://creativecommons.org/licenses/by/2.0/",
-                    "foreign_landing_url": f"https://example.org/photo/{n}"} for n in names]
+        results = [
+            {
+                "id": f"id-{n}",
+                "title": f"floor {n}",
+                "url": self.url(f"/img/{n}.jpg"),
+                "creator": f"author {n}",
+                "license": "by",
+                "license_version": "2.0",
+                "license_url": "https://creativecommons.org/licenses/by/2.0/",
+                "foreign_landing_url": f"https://example.org/photo/{n}",
+            }
+            for n in names
+        ]
         body = {"result_count": 4, "page_count": 2, "page_size": 2, "page": page, "results": results}
         return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
 

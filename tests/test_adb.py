@@ -86,8 +86,15 @@ def test_commands_sent_to_the_phone(tmp_path: Path, fake_adb: Path) -> None:
     model = tmp_path / "nanoseg.int8.tflite"
     model.write_bytes(b"fake")
     cfg = {
-        "threads": [1, "all"], "runs": 50, "warmup": 5,
-        "adb": {"adb": "adb", "serial": "R58M123", "benchmark_binary": str(binary), "device_dir": "/data/local/tmp/footseg/"},
+        "threads": [1, "all"],
+        "runs": 50,
+        "warmup": 5,
+        "adb": {
+            "adb": "adb",
+            "serial": "R58M123",
+            "benchmark_binary": str(binary),
+            "device_dir": "/data/local/tmp/footseg/",
+        },
     }
     result = adb_latency_fn(cfg)(model)
     calls = [json.loads(line) for line in fake_adb.read_text().splitlines()]
@@ -97,8 +104,18 @@ def test_commands_sent_to_the_phone(tmp_path: Path, fake_adb: Path) -> None:
         ["-s", "R58M123", "push", str(binary), f"{d}/benchmark_model"],
         ["-s", "R58M123", "shell", "chmod", "755", f"{d}/benchmark_model"],
         ["-s", "R58M123", "push", str(model), f"{d}/nanoseg.int8.tflite"],
-        ["-s", "R58M123", "shell", f"{d}/benchmark_model --graph={d}/nanoseg.int8.tflite --num_threads=1 --num_runs=50 --warmup_runs=5 --use_xnnpack=true"],
-        ["-s", "R58M123", "shell", f"{d}/benchmark_model --graph={d}/nanoseg.int8.tflite --num_threads=-1 --num_runs=50 --warmup_runs=5 --use_xnnpack=true"],
+        [
+            "-s",
+            "R58M123",
+            "shell",
+            f"{d}/benchmark_model --graph={d}/nanoseg.int8.tflite --num_threads=1 --num_runs=50 --warmup_runs=5 --use_xnnpack=true",
+        ],
+        [
+            "-s",
+            "R58M123",
+            "shell",
+            f"{d}/benchmark_model --graph={d}/nanoseg.int8.tflite --num_threads=-1 --num_runs=50 --warmup_runs=5 --use_xnnpack=true",
+        ],
         ["-s", "R58M123", "shell", "rm", "-f", f"{d}/nanoseg.int8.tflite"],
     ]
     assert set(result) == {"benchmark_model"} and set(result["benchmark_model"]) == {"1", "all"}
@@ -140,18 +157,36 @@ def test_benchmark_stage_on_a_fake_phone(tmp_path: Path, fake_adb: Path) -> None
     binary = tmp_path / "benchmark_model"
     binary.write_bytes(b"\x7fELF fake")
     bench_cfg = {
-        "device": "adb", "interpreters": ["tflite"], "threads": [1, "all"], "warmup": 1, "runs": 5, "max_seconds": None,
-        "peak_gflops": 10.0, "real_dir": None, "peer_model": None, "grid_images": 1, "grid_precision": "int8",
+        "device": "adb",
+        "interpreters": ["tflite"],
+        "threads": [1, "all"],
+        "warmup": 1,
+        "runs": 5,
+        "max_seconds": None,
+        "peak_gflops": 10.0,
+        "real_dir": None,
+        "peer_model": None,
+        "grid_images": 1,
+        "grid_precision": "int8",
         "adb": {"adb": "adb", "serial": None, "benchmark_binary": str(binary), "device_dir": "/data/local/tmp/footseg"},
     }
     record = benchmark_all(
-        exported_dir=tiny["exported"], export_json=tiny["export_json"], composites_dir=tiny["composites"],
-        split_dir=tiny["split"], bench_cfg=bench_cfg,
-        metrics_path=tmp_path / "benchmark.json", plots_dir=tmp_path / "plots",
+        exported_dir=tiny["exported"],
+        export_json=tiny["export_json"],
+        composites_dir=tiny["composites"],
+        split_dir=tiny["split"],
+        bench_cfg=bench_cfg,
+        metrics_path=tmp_path / "benchmark.json",
+        plots_dir=tmp_path / "plots",
         progress=False,
     )
-    report_all(benchmark_json=tmp_path / "benchmark.json", export_json=tiny["export_json"],
-               results_md=tmp_path / "results.md", plots_dir=tmp_path / "plots", browser_dir=None)
+    report_all(
+        benchmark_json=tmp_path / "benchmark.json",
+        export_json=tiny["export_json"],
+        results_md=tmp_path / "results.md",
+        plots_dir=tmp_path / "plots",
+        browser_dir=None,
+    )
     row = record["models"]["tiny"]["int8"]
     assert record["device"] == "adb" and record["machine"]["cpu"] == "Pixel 6 (adb)"
     assert row["latency"]["benchmark_model"]["all"]["median_ms"] == pytest.approx(15.795)

@@ -52,7 +52,10 @@ def write_real_set(root: Path, images: np.ndarray, masks: np.ndarray) -> Path:
     for i, (image, mask) in enumerate(zip(images, masks)):
         big = cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
         cv2.imwrite(str(root / "images" / f"photo{i}.jpg"), cv2.cvtColor(big, cv2.COLOR_RGB2BGR))
-        cv2.imwrite(str(root / "masks" / f"photo{i}.png"), cv2.resize(mask * 255, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST))
+        cv2.imwrite(
+            str(root / "masks" / f"photo{i}.png"),
+            cv2.resize(mask * 255, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST),
+        )
     return root
 
 
@@ -68,8 +71,13 @@ def run(tiny: dict[str, Path], out: Path, **bench) -> dict:
         plots_dir=out / "plots",
         progress=False,
     )
-    report_all(benchmark_json=out / "metrics" / "benchmark.json", export_json=tiny["export_json"],
-               results_md=out / "reports" / "results.md", plots_dir=out / "plots", browser_dir=None)
+    report_all(
+        benchmark_json=out / "metrics" / "benchmark.json",
+        export_json=tiny["export_json"],
+        results_md=out / "reports" / "results.md",
+        plots_dir=out / "plots",
+        browser_dir=None,
+    )
     return record
 
 
@@ -125,7 +133,9 @@ def test_benchmark_with_peer_and_real_set(tiny: dict[str, Path], tmp_path: Path)
         image = cv2.imread(str(tmp_path / "plots" / png))
         assert image is not None and image.shape[0] > 100
     points = read_json(tmp_path / "plots" / "latency_vs_iou.json")
-    assert {(p["model"], p["precision"]) for p in points} == {(m, p) for m in ("teacher", "tiny") for p in ("fp32", "fp16", "int8")}
+    assert {(p["model"], p["precision"]) for p in points} == {
+        (m, p) for m in ("teacher", "tiny") for p in ("fp32", "fp16", "int8")
+    }
     assert record["eval_samples"] == SMOKE_EXPORT["eval_samples"]
 
 
@@ -139,9 +149,13 @@ def test_missing_peer_says_not_available(tiny: dict[str, Path], tmp_path: Path) 
 def test_missing_export_report_is_one_line(tiny: dict[str, Path], tmp_path: Path) -> None:
     with pytest.raises(FootsegError, match=r"export\.json: file not found"):
         benchmark_all(
-            exported_dir=tiny["exported"], export_json=tmp_path / "export.json", composites_dir=tiny["composites"],
-            split_dir=tiny["split"], bench_cfg=SMOKE_BENCH,
-            metrics_path=tmp_path / "b.json", plots_dir=tmp_path,
+            exported_dir=tiny["exported"],
+            export_json=tmp_path / "export.json",
+            composites_dir=tiny["composites"],
+            split_dir=tiny["split"],
+            bench_cfg=SMOKE_BENCH,
+            metrics_path=tmp_path / "b.json",
+            plots_dir=tmp_path,
         )
     assert not (tmp_path / "b.json").exists()
 
@@ -156,7 +170,12 @@ def test_real_scores_pool_pixels_and_keep_each_photo() -> None:
     pred[1] = 0  # photo 1: nothing found
     scores = real_scores(pred, true, ["a", "b"])
     assert scores["precision"] == round(8 / 12, 4) and scores["recall"] == 0.5
-    assert scores["per_photo"][0] == {"name": "a", "iou": round(8 / 12, 4), "precision": round(8 / 12, 4), "recall": 1.0}
+    assert scores["per_photo"][0] == {
+        "name": "a",
+        "iou": round(8 / 12, 4),
+        "precision": round(8 / 12, 4),
+        "recall": 1.0,
+    }
     assert scores["per_photo"][1] == {"name": "b", "iou": 0.0, "precision": None, "recall": 0.0}
     assert scores["mean_photo_iou"] == round((8 / 12) / 2, 4)
 
@@ -227,23 +246,40 @@ def test_both_stages_by_hand(tiny: dict[str, Path], tmp_path: Path) -> None:
     from conftest import ROOT
 
     overrides = [
-        "profile=smoke", "students=[tiny]", "hydra.run.dir=.", "hydra.output_subdir=null",
-        f"paths.models={tiny['models']}", f"paths.composites={tiny['composites']}", f"paths.split={tiny['split']}",
-        f"paths.exported={tmp_path / 'exported'}", f"paths.metrics={tmp_path / 'metrics'}",
-        f"paths.plots={tmp_path / 'plots'}", f"paths.reports={tmp_path / 'reports'}", "bench.peer_model=null",
+        "profile=smoke",
+        "students=[tiny]",
+        "hydra.run.dir=.",
+        "hydra.output_subdir=null",
+        f"paths.models={tiny['models']}",
+        f"paths.composites={tiny['composites']}",
+        f"paths.split={tiny['split']}",
+        f"paths.exported={tmp_path / 'exported'}",
+        f"paths.metrics={tmp_path / 'metrics'}",
+        f"paths.plots={tmp_path / 'plots'}",
+        f"paths.reports={tmp_path / 'reports'}",
+        "bench.peer_model=null",
     ]
     for stage in ("export", "benchmark", "report"):
         proc = subprocess.run(
             [sys.executable, str(ROOT / "stages" / f"{stage}.py"), *overrides],
-            capture_output=True, text=True, cwd=tmp_path, timeout=300,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
         )
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert proc.stdout.strip().splitlines()[-1].startswith(f"{stage}")
     assert sorted(p.name for p in (tmp_path / "exported").iterdir()) == [
         f"{m}.{p}.tflite" for m in ("teacher", "tiny") for p in ("fp16", "fp32", "int8")
     ]
-    for path in ("metrics/export.json", "metrics/benchmark.json", "reports/results.md", "plots/latency_vs_iou.json",
-                 "plots/latency_vs_iou.png", "plots/segmentation_grid.png"):
+    for path in (
+        "metrics/export.json",
+        "metrics/benchmark.json",
+        "reports/results.md",
+        "plots/latency_vs_iou.json",
+        "plots/latency_vs_iou.png",
+        "plots/segmentation_grid.png",
+    ):
         assert (tmp_path / path).is_file(), path
     record = read_json(tmp_path / "metrics" / "benchmark.json")
     assert record["peer"]["available"] is False and record["runs"] == 3

@@ -20,7 +20,10 @@ def fake_wheel(path: Path, members: dict[str, bytes]) -> Path:
 
 
 def test_extracts_only_the_selfie_segmenter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    wheel = fake_wheel(tmp_path / "mediapipe-0.10.14-cp311-none-any.whl", {PEER_MEMBER: b"TFL3 model bytes", "mediapipe/__init__.py": b""})
+    wheel = fake_wheel(
+        tmp_path / "mediapipe-0.10.14-cp311-none-any.whl",
+        {PEER_MEMBER: b"TFL3 model bytes", "mediapipe/__init__.py": b""},
+    )
     out = tmp_path / "peer" / "selfie_segmentation.tflite"
     assert main(["fetch-peer", "--wheel", str(wheel), "-o", str(out)]) == 0
     assert out.read_bytes() == b"TFL3 model bytes"
@@ -30,7 +33,9 @@ def test_extracts_only_the_selfie_segmenter(tmp_path: Path, capsys: pytest.Captu
 
 def test_wrong_wheel_is_one_line(tmp_path: Path) -> None:
     wheel = fake_wheel(tmp_path / "other.whl", {"other/model.tflite": b"x"})
-    with pytest.raises(FootsegError, match=r"other\.whl: has no mediapipe/modules/selfie_segmentation/selfie_segmentation\.tflite"):
+    with pytest.raises(
+        FootsegError, match=r"other\.whl: has no mediapipe/modules/selfie_segmentation/selfie_segmentation\.tflite"
+    ):
         extract_from_wheel(wheel, tmp_path / "out.tflite")
     (tmp_path / "broken.whl").write_bytes(b"not a zip")
     with pytest.raises(FootsegError, match=r"broken\.whl: not a readable wheel"):

@@ -92,11 +92,21 @@ def test_mask_is_aligned_with_the_foot_pixels(tmp_path: Path, warp: str):
     rgb = np.zeros((h, w, 3), np.uint8)
     rgb[leg] = (0, 255, 0)
     rgb[foot] = (255, 0, 0)
-    views = [FootView(rgb=rgb, alpha=((foot | leg) * 255).astype(np.uint8), mask=foot, foot_id=f"p{i}-left",
-                      person_id=f"p{i}", view="phone-0") for i in range(3)]
+    views = [
+        FootView(
+            rgb=rgb,
+            alpha=((foot | leg) * 255).astype(np.uint8),
+            mask=foot,
+            foot_id=f"p{i}-left",
+            person_id=f"p{i}",
+            view="phone-0",
+        )
+        for i in range(3)
+    ]
     floors = [Floor(image=np.full((96, 96, 3), (0, 0, 255), np.uint8), floor_id=f"f{i}") for i in range(3)]
-    cfg = CompositeConfig(count=12, size=64, pools=3, workers=1, warp=warp, shadow=(0, 0), harmonise=(0, 0),
-                          noise=(0, 0), blur=(0, 0))
+    cfg = CompositeConfig(
+        count=12, size=64, pools=3, workers=1, warp=warp, shadow=(0, 0), harmonise=(0, 0), noise=(0, 0), blur=(0, 0)
+    )
     images, masks, _ = render(tmp_path, views, floors, cfg)
     kernel = np.ones((3, 3), np.uint8)
     for image, mask in zip(images, masks):
@@ -114,18 +124,27 @@ def test_mask_is_aligned_with_the_foot_pixels(tmp_path: Path, warp: str):
 def test_leg_edge_is_found():
     view = synthetic_views(1, size=80)[0]
     assert prepare_view(view).leg_edge == "top"
-    rotated = FootView(rgb=np.rot90(view.rgb).copy(), alpha=np.rot90(view.alpha).copy(),
-                       mask=np.rot90(view.mask).copy(), foot_id="x", person_id="y", view="phone-0")
+    rotated = FootView(
+        rgb=np.rot90(view.rgb).copy(),
+        alpha=np.rot90(view.alpha).copy(),
+        mask=np.rot90(view.mask).copy(),
+        foot_id="x",
+        person_id="y",
+        view="phone-0",
+    )
     assert prepare_view(rotated).leg_edge == "left"
 
 
-@pytest.mark.parametrize("raw, message", [
-    ({"count": 0}, "composite.count must be a positive integer, got 0"),
-    ({"count": -3}, "composite.count must be a positive integer, got -3"),
-    ({"count": 5, "warp": "twist"}, "composite.warp must be one of affine, perspective"),
-    ({"count": 5, "shadow": [0.8, 0.2]}, "composite.shadow must be"),
-    ({"count": 5, "colour": 1}, "composite.colour is not a known key"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"count": 0}, "composite.count must be a positive integer, got 0"),
+        ({"count": -3}, "composite.count must be a positive integer, got -3"),
+        ({"count": 5, "warp": "twist"}, "composite.warp must be one of affine, perspective"),
+        ({"count": 5, "shadow": [0.8, 0.2]}, "composite.shadow must be"),
+        ({"count": 5, "colour": 1}, "composite.colour is not a known key"),
+    ],
+)
 def test_config_errors_name_the_key(raw, message):
     with pytest.raises(FootsegError, match=message):
         CompositeConfig.from_dict(raw)
@@ -143,10 +162,20 @@ def test_contact_sheet_png(tmp_path: Path, inputs):
 
 def test_stage_rejects_bad_config_and_writes_nothing(tmp_path: Path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "stages" / "composite_feet.py"), "profile=smoke", "composite.count=-3",
-         f"paths.composites={tmp_path / 'composites'}", f"paths.plots={tmp_path / 'plots'}",
-         f"paths.floors={tmp_path / 'floors'}", "hydra.run.dir=.", "hydra.output_subdir=null"],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            str(ROOT / "stages" / "composite_feet.py"),
+            "profile=smoke",
+            "composite.count=-3",
+            f"paths.composites={tmp_path / 'composites'}",
+            f"paths.plots={tmp_path / 'plots'}",
+            f"paths.floors={tmp_path / 'floors'}",
+            "hydra.run.dir=.",
+            "hydra.output_subdir=null",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "error: composite.count must be a positive integer, got -3"
@@ -163,12 +192,28 @@ def test_stage_end_to_end_with_real_floors_and_feet(tmp_path: Path):
     floors_cfg = OmegaConf.to_container(compose_config("floors.count=4", "floors.size=96").floors, resolve=True)
     build_floors(floors_cfg, tmp_path / "floors", seed=1)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "stages" / "composite_feet.py"), "profile=smoke", "feet=procedural",
-         "feet.persons=3", "feet.views=2", "feet.size=64", "feet.supersample=1", "feet.workers=1",
-         "composite.count=12", "composite.size=48", "composite.pools=3",
-         f"paths.floors={tmp_path / 'floors'}", f"paths.composites={tmp_path / 'composites'}",
-         f"paths.plots={tmp_path / 'plots'}", "hydra.run.dir=.", "hydra.output_subdir=null"],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            str(ROOT / "stages" / "composite_feet.py"),
+            "profile=smoke",
+            "feet=procedural",
+            "feet.persons=3",
+            "feet.views=2",
+            "feet.size=64",
+            "feet.supersample=1",
+            "feet.workers=1",
+            "composite.count=12",
+            "composite.size=48",
+            "composite.pools=3",
+            f"paths.floors={tmp_path / 'floors'}",
+            f"paths.composites={tmp_path / 'composites'}",
+            f"paths.plots={tmp_path / 'plots'}",
+            "hydra.run.dir=.",
+            "hydra.output_subdir=null",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
@@ -188,8 +233,11 @@ def test_legs_are_pushed_out_of_the_frame_with_the_foot_in_view():
     view = prepare_view(synthetic_views(1, size=80)[0])
     rng = np.random.default_rng(0)
     for _ in range(50):
-        matrix = (_translate(*rng.uniform(20, 44, 2)) @ _rotate_scale(rng.uniform(-1, 1), rng.uniform(0.2, 0.5))
-                  @ _translate(*-_foot_centre(view)))
+        matrix = (
+            _translate(*rng.uniform(20, 44, 2))
+            @ _rotate_scale(rng.uniform(-1, 1), rng.uniform(0.2, 0.5))
+            @ _translate(*-_foot_centre(view))
+        )
         pushed = push_legs_out([matrix], [view], 64)[0]
         cut = _apply(pushed, view.leg_cut)
         assert not any(0 < x < 64 and 0 < y < 64 for x, y in cut)

@@ -74,7 +74,9 @@ def test_empty_models_dir_is_one_error_line(tmp_path, fake_npm, capsys):
 
 
 def test_missing_npm_files_say_how_to_install(tmp_path, model_dir, capsys):
-    code, err = _demo(["--model", str(model_dir / "tiny.fp32.tflite"), "--node-modules", str(tmp_path / "node_modules")], capsys)
+    code, err = _demo(
+        ["--model", str(model_dir / "tiny.fp32.tflite"), "--node-modules", str(tmp_path / "node_modules")], capsys
+    )
     assert code == 2 and len(err) == 1 and "npm ci" in err[0] and "@litertjs/core" in err[0]
 
 
@@ -83,7 +85,10 @@ def test_port_in_use_is_one_error_line(model_dir, fake_npm, capsys):
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        code, err = _demo(["--model", str(model_dir / "tiny.fp32.tflite"), "--node-modules", str(fake_npm), "--port", str(port)], capsys)
+        code, err = _demo(
+            ["--model", str(model_dir / "tiny.fp32.tflite"), "--node-modules", str(fake_npm), "--port", str(port)],
+            capsys,
+        )
     assert code == 2 and len(err) == 1 and f"--port {port}" in err[0] and "in use" in err[0]
 
 
@@ -145,8 +150,15 @@ def test_served_bytes_make_transpose_conv_shapes_constant(tmp_path):
 
 
 def _payload(**overrides):
-    payload = {"device": "Pixel 7 / Chrome", "backend": "wasm", "threads": 2, "warmup": 1, "user_agent": "UA", "cores": 8,
-               "results": [{"file": "tiny.fp32.tflite", "backend": "wasm", "times_ms": [3.0, 1.0, 2.0, 10.0]}]}
+    payload = {
+        "device": "Pixel 7 / Chrome",
+        "backend": "wasm",
+        "threads": 2,
+        "warmup": 1,
+        "user_agent": "UA",
+        "cores": 8,
+        "results": [{"file": "tiny.fp32.tflite", "backend": "wasm", "times_ms": [3.0, 1.0, 2.0, 10.0]}],
+    }
     payload.update(overrides)
     return payload
 
@@ -180,8 +192,14 @@ def test_browser_record_rejects_bad_posts(model_dir, overrides, key):
 
 
 def test_server_routes_and_save(model_dir, fake_npm, tmp_path):
-    srv = demo_server.make_server(model=model_dir / "tiny.fp32.tflite", models_dir=model_dir, host="127.0.0.1", port=0,
-                                  metrics_dir=tmp_path / "browser", node_modules=fake_npm)
+    srv = demo_server.make_server(
+        model=model_dir / "tiny.fp32.tflite",
+        models_dir=model_dir,
+        host="127.0.0.1",
+        port=0,
+        metrics_dir=tmp_path / "browser",
+        node_modules=fake_npm,
+    )
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{srv.server_address[1]}"
@@ -192,12 +210,17 @@ def test_server_routes_and_save(model_dir, fake_npm, tmp_path):
         assert m["input_size"] == [64, 64] and m["input_dtype"] == "float32" and m["output_channels"] == 2
         page = urllib.request.urlopen(f"{base}/")
         assert page.headers["Cross-Origin-Embedder-Policy"] == "require-corp" and b"importmap" in page.read()
-        assert urllib.request.urlopen(f"{base}/npm/@litertjs/core/dist/index.js").headers["Content-Type"] == "text/javascript"
+        assert (
+            urllib.request.urlopen(f"{base}/npm/@litertjs/core/dist/index.js").headers["Content-Type"]
+            == "text/javascript"
+        )
         for bad in ("/npm/../package.json", "/npm/other/x.js", "/static/../server.py", "/models/nope.tflite"):
             with pytest.raises(urllib.error.HTTPError) as exc:
                 urllib.request.urlopen(base + bad)
             assert exc.value.code == 404
-        request = urllib.request.Request(f"{base}/api/bench", data=json.dumps(_payload(device="ci")).encode(), method="POST")
+        request = urllib.request.Request(
+            f"{base}/api/bench", data=json.dumps(_payload(device="ci")).encode(), method="POST"
+        )
         saved = json.load(urllib.request.urlopen(request))
         assert Path(saved["path"]) == tmp_path / "browser" / "ci.json"
         assert json.loads((tmp_path / "browser" / "ci.json").read_text())["models"]["tiny"]["fp32"]["latency"]
@@ -225,8 +248,14 @@ def test_tls_certificate_made_once_and_valid(tmp_path):
 
 
 def test_tls_server_answers_over_https(model_dir, fake_npm, tmp_path):
-    srv = demo_server.make_server(model=model_dir / "tiny.fp32.tflite", models_dir=model_dir, host="127.0.0.1", port=0,
-                                  metrics_dir=tmp_path / "browser", node_modules=fake_npm)
+    srv = demo_server.make_server(
+        model=model_dir / "tiny.fp32.tflite",
+        models_dir=model_dir,
+        host="127.0.0.1",
+        port=0,
+        metrics_dir=tmp_path / "browser",
+        node_modules=fake_npm,
+    )
     cert = demo_server.enable_tls(srv, tmp_path / "tls", ["127.0.0.1"])
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
@@ -244,12 +273,36 @@ def test_tls_server_answers_over_https(model_dir, fake_npm, tmp_path):
 def test_report_shows_browser_rows_beside_table_41(tmp_path):
     from footseg.deploy.report import load_browser_records, render_results
 
-    record = {"device": "local", "machine": {}, "models": {"linknet": {"fp32": {
-        "file": "linknet.fp32.tflite", "gflops": 1.0, "params": 10, "size_mb": 1.0, "latency": {"tflite": {"1": {"median_ms": 5.0}}},
-        "test": {"accuracy": 0.9, "iou": 0.8, "miou": 0.85}}}}}
-    browser = {"device": "pixel-7", "machine": {"backend": "wasm", "threads": 4, "user_agent": "Mozilla/5.0 (Linux; Android 14)"},
-               "models": {"linknet": {"int8": {"file": "linknet.int8.tflite", "gflops": 1.0, "size_mb": 0.3,
-                                               "latency": {"litertjs-wasm": {"4": {"median_ms": 42.5}}}}}}}
+    record = {
+        "device": "local",
+        "machine": {},
+        "models": {
+            "linknet": {
+                "fp32": {
+                    "file": "linknet.fp32.tflite",
+                    "gflops": 1.0,
+                    "params": 10,
+                    "size_mb": 1.0,
+                    "latency": {"tflite": {"1": {"median_ms": 5.0}}},
+                    "test": {"accuracy": 0.9, "iou": 0.8, "miou": 0.85},
+                }
+            }
+        },
+    }
+    browser = {
+        "device": "pixel-7",
+        "machine": {"backend": "wasm", "threads": 4, "user_agent": "Mozilla/5.0 (Linux; Android 14)"},
+        "models": {
+            "linknet": {
+                "int8": {
+                    "file": "linknet.int8.tflite",
+                    "gflops": 1.0,
+                    "size_mb": 0.3,
+                    "latency": {"litertjs-wasm": {"4": {"median_ms": 42.5}}},
+                }
+            }
+        },
+    }
     (tmp_path / "pixel-7.json").write_text(json.dumps(browser))
     (tmp_path / "junk.json").write_text("{")
     records = load_browser_records(tmp_path)

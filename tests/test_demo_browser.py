@@ -73,12 +73,22 @@ def demo(tmp_path_factory):
     frames = [cv2.resize(images[i], (192, 256), interpolation=cv2.INTER_LINEAR) for i in split[:3]]
     clip = write_y4m(root / "clip.y4m", frames)
     srv = demo_server.make_server(
-        model=paths["exported"] / "tiny.fp32.tflite", models_dir=paths["exported"], host="127.0.0.1", port=0,
-        metrics_dir=root / "metrics" / "browser", node_modules=REPO / "node_modules", export_report_path=paths["export_json"],
+        model=paths["exported"] / "tiny.fp32.tflite",
+        models_dir=paths["exported"],
+        host="127.0.0.1",
+        port=0,
+        metrics_dir=root / "metrics" / "browser",
+        node_modules=REPO / "node_modules",
+        export_report_path=paths["export_json"],
     )
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield {"url": f"http://127.0.0.1:{srv.server_address[1]}", "clip": clip, "root": root, "exported": paths["exported"]}
+    yield {
+        "url": f"http://127.0.0.1:{srv.server_address[1]}",
+        "clip": clip,
+        "root": root,
+        "exported": paths["exported"],
+    }
     srv.shutdown()
     srv.server_close()
 
@@ -122,9 +132,14 @@ def test_page_mask_matches_python(demo, browser, file_name, tmp_path):
     from footseg.deploy.interpreter import TFLiteModel
     from footseg.deploy.predict import segment
 
-    page = _open(browser, f"{demo['url']}/?backend=wasm&model={file_name}",
-                 "window.footseg && (window.footseg.error || (window.footseg.frames >= 5 && window.footseg.last))")
-    state = page.evaluate("({error: footseg.error, fps: footseg.fps, modelMs: footseg.modelMs, backend: footseg.backend, model: footseg.model})")
+    page = _open(
+        browser,
+        f"{demo['url']}/?backend=wasm&model={file_name}",
+        "window.footseg && (window.footseg.error || (window.footseg.frames >= 5 && window.footseg.last))",
+    )
+    state = page.evaluate(
+        "({error: footseg.error, fps: footseg.fps, modelMs: footseg.modelMs, backend: footseg.backend, model: footseg.model})"
+    )
     assert state["error"] is None
     assert state["model"] == file_name and state["backend"] == "wasm"
     assert state["fps"] > 0 and state["modelMs"] > 0
@@ -138,7 +153,9 @@ def test_page_mask_matches_python(demo, browser, file_name, tmp_path):
     frame = page.evaluate("footseg.capture()")
     if file_name == "tiny.fp32.tflite":  # the model switch: the next frames come from the new file
         page.select_option("#model", "tiny.fp16.tflite")
-        page.wait_for_function("footseg.error || (footseg.last && footseg.last.model === 'tiny.fp16.tflite')", timeout=60_000)
+        page.wait_for_function(
+            "footseg.error || (footseg.last && footseg.last.model === 'tiny.fp16.tflite')", timeout=60_000
+        )
         assert page.evaluate("footseg.error") is None
     page.close()
     assert frame["model"] == file_name
@@ -157,8 +174,11 @@ def test_page_mask_matches_python(demo, browser, file_name, tmp_path):
 def test_bench_page_saves_a_record(demo, browser):
     from footseg.deploy.report import render_browser_rows
 
-    page = _open(browser, f"{demo['url']}/bench?backend=wasm&runs=5&warmup=1&device=ci-headless",
-                 "window.footsegBench && (window.footsegBench.error || window.footsegBench.done)")
+    page = _open(
+        browser,
+        f"{demo['url']}/bench?backend=wasm&runs=5&warmup=1&device=ci-headless",
+        "window.footsegBench && (window.footsegBench.error || window.footsegBench.done)",
+    )
     assert page.evaluate("footsegBench.error") is None
     page.click("#save")
     page.wait_for_function("footsegBench.saved || footsegBench.error", timeout=30_000)
@@ -170,7 +190,7 @@ def test_bench_page_saves_a_record(demo, browser):
     assert "Chrome" in record["machine"]["user_agent"]
     assert set(record["models"]["tiny"]) == {"fp32", "fp16", "int8"}
     for row in record["models"]["tiny"].values():
-        (interp, per_threads), = row["latency"].items()
+        ((interp, per_threads),) = row["latency"].items()
         assert interp == "litertjs-wasm"
         (figures,) = per_threads.values()
         assert figures["runs"] == 5 and 0 < figures["median_ms"] <= figures["p90_ms"]

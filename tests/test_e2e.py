@@ -43,7 +43,10 @@ def copy_repository(dest: Path) -> None:
     """Copy what a clone would hold: tracked files plus new files git does not ignore."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split("\0")
     for rel in filter(None, listed):
         src = ROOT / rel

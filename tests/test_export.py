@@ -39,7 +39,9 @@ def test_every_model_and_precision_is_written_and_scored(tiny_export: dict[str, 
     assert int8["calibration_samples"] == 8
     assert int8["iou_drop"] == pytest.approx(keras_iou - int8["test"]["iou"], abs=1e-6)
     assert int8["iou_drop_exceeded"] == (int8["iou_drop"] > 0.005)
-    assert report["int8_over_limit"] == sorted(n for n, r in report["models"].items() if r["exported"]["int8"]["iou_drop_exceeded"])
+    assert report["int8_over_limit"] == sorted(
+        n for n, r in report["models"].items() if r["exported"]["int8"]["iou_drop_exceeded"]
+    )
 
 
 def test_int8_file_takes_and_gives_uint8(tiny_export: dict[str, Path]) -> None:
@@ -53,7 +55,9 @@ def test_int8_file_takes_and_gives_uint8(tiny_export: dict[str, Path]) -> None:
     assert sizes["int8"] < sizes["fp16"] < sizes["fp32"]
 
 
-def test_bad_calibration_is_flagged_loudly_and_recalibration_fixes_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_calibration_is_flagged_loudly_and_recalibration_fixes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     model, composites, split = trained_tiny(tmp_path)
     train, _ = load_tiny_split(composites, split, "train")
     test_images, test_masks = load_tiny_split(composites, split, "test")
@@ -64,7 +68,9 @@ def test_bad_calibration_is_flagged_loudly_and_recalibration_fixes_it(tmp_path: 
     broken = export_model(model, "m", out, representative=black, int8_fix="none", **common)["exported"]["int8"]
     assert broken["iou_drop_exceeded"] and "fix" not in broken
     assert "WARNING: m.int8.tflite loses" in capsys.readouterr().err
-    fixed = export_model(model, "m", out, representative=black, int8_fix="recalibrate", recalibration_images=train, **common)
+    fixed = export_model(
+        model, "m", out, representative=black, int8_fix="recalibrate", recalibration_images=train, **common
+    )
     entry = fixed["exported"]["int8"]
     assert entry["fix"]["method"] == "recalibrate" and entry["fix"]["calibration_samples"] == len(train)
     assert entry["fix"]["iou_after"] > entry["fix"]["iou_before"]
@@ -98,9 +104,19 @@ def test_smoke_profile_config_is_valid(smoke_cfg) -> None:
 
 def test_stage_reports_a_bad_value_in_one_line(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "stages" / "export.py"), "profile=smoke", "export.eval_samples=-1",
-         "hydra.run.dir=.", "hydra.output_subdir=null", f"paths.exported={tmp_path / 'exported'}"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        [
+            sys.executable,
+            str(ROOT / "stages" / "export.py"),
+            "profile=smoke",
+            "export.eval_samples=-1",
+            "hydra.run.dir=.",
+            "hydra.output_subdir=null",
+            f"paths.exported={tmp_path / 'exported'}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == "error: export.eval_samples must be a positive integer, got -1"
@@ -112,8 +128,13 @@ def test_missing_model_names_the_file(tmp_path: Path) -> None:
 
     with pytest.raises(FootsegError, match=r"teacher\.keras: model file not found"):
         export_all(
-            model_paths(tmp_path / "models", []), composites_dir=tmp_path, split_dir=tmp_path,
-            exported_dir=tmp_path / "exported", metrics_path=tmp_path / "export.json", export_cfg=SMOKE_EXPORT, seed=0,
+            model_paths(tmp_path / "models", []),
+            composites_dir=tmp_path,
+            split_dir=tmp_path,
+            exported_dir=tmp_path / "exported",
+            metrics_path=tmp_path / "export.json",
+            export_cfg=SMOKE_EXPORT,
+            seed=0,
         )
     assert not (tmp_path / "exported").exists()
 

@@ -34,14 +34,36 @@ from footseg.stage import stale_temporaries
 
 HYDRA = ["profile=smoke", "hydra.run.dir=.", "hydra.output_subdir=null", "hydra/job_logging=stdout"]
 KILLER = ROOT / "tests" / "kill_at.py"
-TINY_FEET = {"feet": "procedural", "feet.persons": "3", "feet.views": "1", "feet.size": "64",
-             "composite.count": "6", "composite.pools": "3", "composite.size": "64", "composite.workers": "1"}
-TINY_TRAIN = {"train.images": "2", "train.phases": "[{size:64,share:1.0,batch:2}]", "train.evals": "1",
-              "train.eval_batch": "4", "train.eval_limit": "2", "train.workers": "1", "teacher.images": "2",
-              "loss": "ce", "search.trials": "0", "students": "[nanoseg]"}
+TINY_FEET = {
+    "feet": "procedural",
+    "feet.persons": "3",
+    "feet.views": "1",
+    "feet.size": "64",
+    "composite.count": "6",
+    "composite.pools": "3",
+    "composite.size": "64",
+    "composite.workers": "1",
+}
+TINY_TRAIN = {
+    "train.images": "2",
+    "train.phases": "[{size:64,share:1.0,batch:2}]",
+    "train.evals": "1",
+    "train.eval_batch": "4",
+    "train.eval_limit": "2",
+    "train.workers": "1",
+    "teacher.images": "2",
+    "loss": "ce",
+    "search.trials": "0",
+    "students": "[nanoseg]",
+}
 TINY_EXPORT = {"export.precisions": "[fp32]", "export.eval_samples": "2", "export.calibration_samples": "2"}
-TINY_BENCH = {"bench.peer_model": "null", "bench.runs": "1", "bench.warmup": "0", "bench.grid_images": "1",
-              "bench.grid_precision": "fp32"}
+TINY_BENCH = {
+    "bench.peer_model": "null",
+    "bench.runs": "1",
+    "bench.warmup": "0",
+    "bench.grid_images": "1",
+    "bench.grid_precision": "fp32",
+}
 
 
 def run(argv: list[str], cwd: Path, kill: str | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -74,34 +96,86 @@ class Ctx:
         """The stage's output paths under ``tmp`` (as overrides) and its inputs from ``base``."""
         t = self.tmp
         if script == "scrape_floors":
-            return {"paths.floors": f"{t}/floors", "paths.plots": f"{t}/plots"}, [t / "floors", t / "plots/floors_sheet.png"]
+            return {"paths.floors": f"{t}/floors", "paths.plots": f"{t}/plots"}, [
+                t / "floors",
+                t / "plots/floors_sheet.png",
+            ]
         if script == "composite_feet":
-            return ({"paths.floors": str(self.base["floors"]), "paths.composites": f"{t}/composites",
-                     "paths.plots": f"{t}/plots", **TINY_FEET}, [t / "composites", t / "plots/contact_sheet.png"])
+            return (
+                {
+                    "paths.floors": str(self.base["floors"]),
+                    "paths.composites": f"{t}/composites",
+                    "paths.plots": f"{t}/plots",
+                    **TINY_FEET,
+                },
+                [t / "composites", t / "plots/contact_sheet.png"],
+            )
         if script == "split":
-            return ({"paths.composites": str(self.base["composites"]), "paths.split": f"{t}/split",
-                     "paths.metrics": f"{t}/metrics"}, [t / "split", t / "metrics/split.json"])
+            return (
+                {
+                    "paths.composites": str(self.base["composites"]),
+                    "paths.split": f"{t}/split",
+                    "paths.metrics": f"{t}/metrics",
+                },
+                [t / "split", t / "metrics/split.json"],
+            )
         data = {"paths.composites": str(self.base["composites"]), "paths.split": str(self.base["split"])}
         if script == "train_teacher":
-            return ({**data, "paths.models": f"{t}/models", "paths.metrics": f"{t}/metrics", "paths.plots": f"{t}/plots",
-                     **TINY_TRAIN}, [t / "models/teacher.keras", t / "metrics/teacher.json", t / "plots/teacher"])
+            return (
+                {
+                    **data,
+                    "paths.models": f"{t}/models",
+                    "paths.metrics": f"{t}/metrics",
+                    "paths.plots": f"{t}/plots",
+                    **TINY_TRAIN,
+                },
+                [t / "models/teacher.keras", t / "metrics/teacher.json", t / "plots/teacher"],
+            )
         if script == "distill_students":
             if not (t / "models/teacher.keras").exists():
                 copy(self.base["models"] / "teacher.keras", t / "models/teacher.keras")
-            return ({**data, "paths.models": f"{t}/models", "paths.metrics": f"{t}/metrics", "paths.plots": f"{t}/plots",
-                     **TINY_TRAIN}, [t / "models/students", t / "metrics/students", t / "plots/students"])
+            return (
+                {
+                    **data,
+                    "paths.models": f"{t}/models",
+                    "paths.metrics": f"{t}/metrics",
+                    "paths.plots": f"{t}/plots",
+                    **TINY_TRAIN,
+                },
+                [t / "models/students", t / "metrics/students", t / "plots/students"],
+            )
         if script == "export":
-            return ({**data, "paths.models": str(self.base["models"]), "paths.exported": f"{t}/exported",
-                     "paths.metrics": f"{t}/metrics", **TINY_TRAIN, **TINY_EXPORT}, [t / "exported", t / "metrics/export.json"])
+            return (
+                {
+                    **data,
+                    "paths.models": str(self.base["models"]),
+                    "paths.exported": f"{t}/exported",
+                    "paths.metrics": f"{t}/metrics",
+                    **TINY_TRAIN,
+                    **TINY_EXPORT,
+                },
+                [t / "exported", t / "metrics/export.json"],
+            )
         if script == "benchmark":
             if not (t / "metrics/export.json").exists():
                 copy(self.base["metrics"] / "export.json", t / "metrics/export.json")
-            return ({**data, "paths.exported": str(self.base["exported"]), "paths.metrics": f"{t}/metrics",
-                     "paths.reports": f"{t}/reports", "paths.plots": f"{t}/plots", **TINY_TRAIN, **TINY_BENCH},
-                    [t / "metrics/benchmark.json", t / "plots/segmentation_grid.png"])
+            return (
+                {
+                    **data,
+                    "paths.exported": str(self.base["exported"]),
+                    "paths.metrics": f"{t}/metrics",
+                    "paths.reports": f"{t}/reports",
+                    "paths.plots": f"{t}/plots",
+                    **TINY_TRAIN,
+                    **TINY_BENCH,
+                },
+                [t / "metrics/benchmark.json", t / "plots/segmentation_grid.png"],
+            )
         if script == "report":
-            return ({"paths.metrics": f"{t}/metrics", "paths.reports": f"{t}/reports", "paths.plots": f"{t}/plots"},
-                    [t / "reports/results.md", t / "plots/latency_vs_iou.json", t / "plots/latency_vs_iou.png"])
+            return (
+                {"paths.metrics": f"{t}/metrics", "paths.reports": f"{t}/reports", "paths.plots": f"{t}/plots"},
+                [t / "reports/results.md", t / "plots/latency_vs_iou.json", t / "plots/latency_vs_iou.png"],
+            )
         raise ValueError(script)
 
 
@@ -131,8 +205,10 @@ def image(path: Path, w: int = 96, h: int = 80, seed: int = 0) -> Path:
 
 
 def manifest(path: Path, pools: list[int]) -> Path:
-    records = [{"index": i, "foot_ids": [f"f{i}"], "person_id": f"p{i}", "floor_id": f"fl{i}", "pool": p}
-               for i, p in enumerate(pools)]
+    records = [
+        {"index": i, "foot_ids": [f"f{i}"], "person_id": f"p{i}", "floor_id": f"fl{i}", "pool": p}
+        for i, p in enumerate(pools)
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"composites": records}))
     return path.parent
@@ -143,6 +219,7 @@ def manifest(path: Path, pools: list[int]) -> Path:
 # stage) or argv (predict); ``needle`` must appear in the one error line (or, for ``skip`` rows,
 # in the summary line on stdout). ``before_tf``: the error comes before TensorFlow is imported,
 # so stderr is that one line and nothing else.
+
 
 @dataclass
 class Row:
@@ -170,9 +247,15 @@ def local_dir(ctx: Ctx, *, good: int, corrupt: bool = True, tiny: bool = True) -
 def drip_urls(ctx: Ctx, *, good: bool) -> dict[str, str]:
     server = ctx.server
     urls = ([server.url("/img/a.jpg")] if good else []) + [server.url("/drip.jpg")]
-    return {"floors": "urls", "floors.urls.list": "[" + ",".join(f"'{u}'" for u in urls) + "]", "floors.size": "64",
-            "floors.download.read_timeout_s": "1", "floors.download.deadline_s": "1.5", "floors.download.retries": "0",
-            "floors.download.cache_dir": str(ctx.tmp / "cache")}
+    return {
+        "floors": "urls",
+        "floors.urls.list": "[" + ",".join(f"'{u}'" for u in urls) + "]",
+        "floors.size": "64",
+        "floors.download.read_timeout_s": "1",
+        "floors.download.deadline_s": "1.5",
+        "floors.download.retries": "0",
+        "floors.download.cache_dir": str(ctx.tmp / "cache"),
+    }
 
 
 def tflite_copy(ctx: Ctx, size: int | float) -> Path:
@@ -193,37 +276,86 @@ TABLE = [
     Row("floors-count-negative", "scrape_floors", lambda c: {"floors.count": "-3"}, "floors.count"),
     Row("floors-size-huge", "scrape_floors", lambda c: {"floors.size": "100000"}, "floors.size"),
     Row("floors-unknown-source", "scrape_floors", lambda c: {"floors.source": "ftp"}, "floors.source"),
-    Row("floors-local-missing-dir", "scrape_floors",
-        lambda c: {"floors": "local", "floors.local.dir": str(c.tmp / "nowhere")}, "floors.local.dir"),
+    Row(
+        "floors-local-missing-dir",
+        "scrape_floors",
+        lambda c: {"floors": "local", "floors.local.dir": str(c.tmp / "nowhere")},
+        "floors.local.dir",
+    ),
     Row("floors-local-no-dir-given", "scrape_floors", lambda c: {"floors": "local"}, "floors.local.dir"),
-    Row("floors-local-only-bad-files", "scrape_floors", lambda c: local_dir(c, good=0),
-        "only 0 usable floor images"),
-    Row("floors-local-bad-among-good", "scrape_floors", lambda c: local_dir(c, good=2),
-        "skipped 2 (bad-image 1, too-small 1)", skip=True),
-    Row("floors-urls-missing-file", "scrape_floors",
-        lambda c: {"floors": "urls", "floors.urls.file": str(c.tmp / "absent.txt")}, "floors.urls.file"),
-    Row("floors-download-deadline-zero", "scrape_floors",
-        lambda c: {"floors": "urls", "floors.urls.list": "['http://127.0.0.1:9/a.jpg']", "floors.download.deadline_s": "0"},
-        "floors.download.deadline_s"),
-    Row("floors-urls-dripping-server", "scrape_floors", lambda c: drip_urls(c, good=True), "deadline 1",
-        skip=True, needs=("server",)),
-    Row("floors-urls-only-dripping", "scrape_floors", lambda c: drip_urls(c, good=False),
-        "only 0 usable floor images", needs=("server",)),
+    Row("floors-local-only-bad-files", "scrape_floors", lambda c: local_dir(c, good=0), "only 0 usable floor images"),
+    Row(
+        "floors-local-bad-among-good",
+        "scrape_floors",
+        lambda c: local_dir(c, good=2),
+        "skipped 2 (bad-image 1, too-small 1)",
+        skip=True,
+    ),
+    Row(
+        "floors-urls-missing-file",
+        "scrape_floors",
+        lambda c: {"floors": "urls", "floors.urls.file": str(c.tmp / "absent.txt")},
+        "floors.urls.file",
+    ),
+    Row(
+        "floors-download-deadline-zero",
+        "scrape_floors",
+        lambda c: {
+            "floors": "urls",
+            "floors.urls.list": "['http://127.0.0.1:9/a.jpg']",
+            "floors.download.deadline_s": "0",
+        },
+        "floors.download.deadline_s",
+    ),
+    Row(
+        "floors-urls-dripping-server",
+        "scrape_floors",
+        lambda c: drip_urls(c, good=True),
+        "deadline 1",
+        skip=True,
+        needs=("server",),
+    ),
+    Row(
+        "floors-urls-only-dripping",
+        "scrape_floors",
+        lambda c: drip_urls(c, good=False),
+        "only 0 usable floor images",
+        needs=("server",),
+    ),
     # composite-feet
     Row("composite-seed-abc", "composite_feet", lambda c: {"seed": "abc"}, "seed must be an integer"),
     Row("composite-seed-float", "composite_feet", lambda c: {"seed": "42.7"}, "got 42.7"),
-    Row("composite-missing-floors", "composite_feet", lambda c: {"paths.floors": str(c.tmp / "no-floors")}, "no-floors"),
-    Row("composite-corrupt-floors-manifest", "composite_feet",
-        lambda c: {"paths.floors": str(corrupt_json(copy(c.base["floors"], c.tmp / "floors-in") / "manifest.json").parent)},
-        "manifest.json"),
-    Row("composite-scans-missing-dir", "composite_feet",
-        lambda c: {"feet": "scans", "composite.scene": "classic", "feet.dir": str(c.tmp / "no-scans")}, "no-scans"),
+    Row(
+        "composite-missing-floors", "composite_feet", lambda c: {"paths.floors": str(c.tmp / "no-floors")}, "no-floors"
+    ),
+    Row(
+        "composite-corrupt-floors-manifest",
+        "composite_feet",
+        lambda c: {
+            "paths.floors": str(corrupt_json(copy(c.base["floors"], c.tmp / "floors-in") / "manifest.json").parent)
+        },
+        "manifest.json",
+    ),
+    Row(
+        "composite-scans-missing-dir",
+        "composite_feet",
+        lambda c: {"feet": "scans", "composite.scene": "classic", "feet.dir": str(c.tmp / "no-scans")},
+        "no-scans",
+    ),
     # split
     Row("split-missing-manifest", "split", lambda c: {"paths.composites": str(c.tmp / "none")}, "manifest.json"),
-    Row("split-corrupt-manifest", "split",
-        lambda c: {"paths.composites": str(corrupt_json(c.tmp / "in" / "manifest.json").parent)}, "not valid JSON"),
-    Row("split-one-pool-empty-val", "split",
-        lambda c: {"paths.composites": str(manifest(c.tmp / "in" / "manifest.json", [0] * 6))}, "split val would be empty"),
+    Row(
+        "split-corrupt-manifest",
+        "split",
+        lambda c: {"paths.composites": str(corrupt_json(c.tmp / "in" / "manifest.json").parent)},
+        "not valid JSON",
+    ),
+    Row(
+        "split-one-pool-empty-val",
+        "split",
+        lambda c: {"paths.composites": str(manifest(c.tmp / "in" / "manifest.json", [0] * 6))},
+        "split val would be empty",
+    ),
     Row("split-ratios-bad", "split", lambda c: {"split.ratios.train": "2"}, "split.ratios"),
     # train-teacher: config errors before TensorFlow
     Row("teacher-arch-unknown", "train_teacher", lambda c: {"teacher.arch": "resnet"}, "teacher.arch"),
@@ -233,41 +365,95 @@ TABLE = [
     Row("student-name-unknown", "distill_students", lambda c: {"students": "[unet]"}, "students[0]"),
     Row("student-loss-unknown", "distill_students", lambda c: {"loss": "dice"}, "loss must be one of"),
     Row("student-lr-zero", "distill_students", lambda c: {"student.lr": "0"}, "student.lr"),
-    Row("student-truncated-teacher", "distill_students",
-        lambda c: (truncate(copy(c.base["models"] / "teacher.keras", c.tmp / "models/teacher.keras"), 0.5),
-                   {"loss": "distillation"})[1], "not a complete .keras file", before_tf=False, needs=("base",)),
+    Row(
+        "student-truncated-teacher",
+        "distill_students",
+        lambda c: (
+            truncate(copy(c.base["models"] / "teacher.keras", c.tmp / "models/teacher.keras"), 0.5),
+            {"loss": "distillation"},
+        )[1],
+        "not a complete .keras file",
+        before_tf=False,
+        needs=("base",),
+    ),
     # export
     Row("export-precision-unknown", "export", lambda c: {"export.precisions": "[fp8]"}, "export.precisions"),
-    Row("export-truncated-teacher", "export",
-        lambda c: {"paths.models": str(truncated_models(c))}, "teacher.keras: not a complete .keras file",
-        before_tf=False, needs=("base",)),
+    Row(
+        "export-truncated-teacher",
+        "export",
+        lambda c: {"paths.models": str(truncated_models(c))},
+        "teacher.keras: not a complete .keras file",
+        before_tf=False,
+        needs=("base",),
+    ),
     # benchmark
     Row("bench-interpreter-unknown", "benchmark", lambda c: {"bench.interpreters": "[onnx]"}, "bench.interpreters"),
-    Row("bench-truncated-tflite", "benchmark",
-        lambda c: {"paths.exported": str(truncated_exported(c))}, "nanoseg.fp32.tflite: not a valid .tflite model",
-        before_tf=False, needs=("base",)),
+    Row(
+        "bench-truncated-tflite",
+        "benchmark",
+        lambda c: {"paths.exported": str(truncated_exported(c))},
+        "nanoseg.fp32.tflite: not a valid .tflite model",
+        before_tf=False,
+        needs=("base",),
+    ),
     # report
     Row("report-benchmark-missing", "report", lambda c: {}, "metrics/benchmark.json: file not found"),
-    Row("report-not-a-benchmark-record", "report",
+    Row(
+        "report-not-a-benchmark-record",
+        "report",
         lambda c: (text_file(c.tmp / "metrics/benchmark.json", "[]"), {})[1],
-        "benchmark.json: not a benchmark record"),
+        "benchmark.json: not a benchmark record",
+    ),
     # footseg predict
-    Row("predict-tflite-1000-bytes", "predict", lambda c: [tflite_copy(c, 1000), image(c.tmp / "a.jpg")],
-        "model.tflite: not a valid .tflite model", needs=("base",)),
-    Row("predict-tflite-half", "predict", lambda c: [tflite_copy(c, 0.5), image(c.tmp / "a.jpg")],
-        "model.tflite: not a valid .tflite model", needs=("base",)),
-    Row("predict-not-a-model", "predict", lambda c: [not_a_model(c.tmp / "m.tflite"), image(c.tmp / "a.jpg")],
-        "m.tflite: not a valid .tflite model"),
-    Row("predict-unreadable-among-good", "predict",
+    Row(
+        "predict-tflite-1000-bytes",
+        "predict",
+        lambda c: [tflite_copy(c, 1000), image(c.tmp / "a.jpg")],
+        "model.tflite: not a valid .tflite model",
+        needs=("base",),
+    ),
+    Row(
+        "predict-tflite-half",
+        "predict",
+        lambda c: [tflite_copy(c, 0.5), image(c.tmp / "a.jpg")],
+        "model.tflite: not a valid .tflite model",
+        needs=("base",),
+    ),
+    Row(
+        "predict-not-a-model",
+        "predict",
+        lambda c: [not_a_model(c.tmp / "m.tflite"), image(c.tmp / "a.jpg")],
+        "m.tflite: not a valid .tflite model",
+    ),
+    Row(
+        "predict-unreadable-among-good",
+        "predict",
         lambda c: [tflite_copy(c, 1.0), broken(predict_folder(c, "a.jpg", "c.jpg") / "b.jpg").parent],
-        "b.jpg: not an image or a video", needs=("base",)),
-    Row("predict-missing-input", "predict", lambda c: [tflite_copy(c, 1.0), c.tmp / "nothing.jpg"],
-        "nothing.jpg: no such file", needs=("base",)),
-    Row("predict-threads-zero", "predict", lambda c: [tflite_copy(c, 1.0), image(c.tmp / "a.jpg"), "--threads", "0"],
-        "--threads", needs=("base",)),
-    Row("predict-same-stem-two-suffixes", "predict",
+        "b.jpg: not an image or a video",
+        needs=("base",),
+    ),
+    Row(
+        "predict-missing-input",
+        "predict",
+        lambda c: [tflite_copy(c, 1.0), c.tmp / "nothing.jpg"],
+        "nothing.jpg: no such file",
+        needs=("base",),
+    ),
+    Row(
+        "predict-threads-zero",
+        "predict",
+        lambda c: [tflite_copy(c, 1.0), image(c.tmp / "a.jpg"), "--threads", "0"],
+        "--threads",
+        needs=("base",),
+    ),
+    Row(
+        "predict-same-stem-two-suffixes",
+        "predict",
         lambda c: [tflite_copy(c, 1.0), predict_folder(c, "a.jpg", "a.png")],
-        "predict: 2 frames", skip=True, needs=("base",)),
+        "predict: 2 frames",
+        skip=True,
+        needs=("base",),
+    ),
 ]
 
 
@@ -302,16 +488,19 @@ def truncated_exported(ctx: Ctx) -> Path:
 # ---------------------------------------------------------------------------------------------
 # Shared tiny pipeline, built once per module by running the stages themselves.
 
+
 class DripServer(FloorServer):
     """FloorServer plus /drip.jpg: one byte every 0.4 s, far below any read timeout."""
 
     def route(self, path, query, n):
         if path == "/drip.jpg":
+
             def drip(out) -> None:
                 for byte in self.images["b"][:40]:
                     out.write(bytes([byte]))
                     out.flush()
                     time.sleep(0.4)
+
             return 200, {"Content-Type": "image/jpeg"}, drip
         return super().route(path, query, n)
 
@@ -328,8 +517,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("base")
     paths = {k: root / k for k in ("floors", "composites", "split", "models", "metrics", "plots", "exported")}
     common = {f"paths.{k}": str(v) for k, v in paths.items()}
-    for script, extra in (("scrape_floors", {"floors.count": "3", "floors.size": "64"}), ("composite_feet", TINY_FEET),
-                          ("split", {}), ("train_teacher", TINY_TRAIN)):
+    for script, extra in (
+        ("scrape_floors", {"floors.count": "3", "floors.size": "64"}),
+        ("composite_feet", TINY_FEET),
+        ("split", {}),
+        ("train_teacher", TINY_TRAIN),
+    ):
         result = run(stage_argv(script, {**common, **extra}), cwd=root)
         assert result.returncode == 0, result.stderr[-3000:]
     # The exported student need not be trained for these tests: the teacher's weights stand in.
@@ -346,7 +539,9 @@ def assert_one_error(result: subprocess.CompletedProcess, needle: str, before_tf
     assert result.returncode == 2 and len(errors) == 1, (result.returncode, text[-3000:])
     assert errors[0].startswith("error: ") and needle in errors[0], errors[0]
     if before_tf:  # nothing but progress bars and the error line: TensorFlow (which logs on import) never loaded
-        assert [line for line in result.stderr.strip().splitlines() if "%|" not in line and line.strip()] == errors, result.stderr
+        assert [line for line in result.stderr.strip().splitlines() if "%|" not in line and line.strip()] == errors, (
+            result.stderr
+        )
     return errors[0]
 
 
@@ -373,7 +568,8 @@ def test_fault(row: Row, tmp_path: Path, request: pytest.FixtureRequest) -> None
         assert row.needle in result.stdout, result.stdout
         if row.script == "predict":  # both a.jpg and a.png got their own outputs
             assert sorted(p.name for p in out.iterdir()) == sorted(
-                f"{n}.{kind}.png" for n in ("a.jpg", "a.png") for kind in ("mask", "overlay"))
+                f"{n}.{kind}.png" for n in ("a.jpg", "a.png") for kind in ("mask", "overlay")
+            )
         assert stale_temporaries(outputs) == []
         return
     assert_one_error(result, row.needle, row.before_tf)
@@ -409,8 +605,7 @@ def fingerprint(paths: list[Path]) -> dict[str, str]:
     return out
 
 
-@pytest.mark.parametrize(("script", "event", "extra", "again"), KILLS,
-                         ids=[kill_script(k) for k in KILLS])
+@pytest.mark.parametrize(("script", "event", "extra", "again"), KILLS, ids=[kill_script(k) for k in KILLS])
 def test_kill_mid_stage(script: str, event: str, extra: dict, again: dict | None, tmp_path: Path, base) -> None:
     ctx = Ctx(tmp_path, lambda: base)
     overrides, outputs = ctx.outputs(script)
@@ -450,8 +645,10 @@ def test_kill_mid_predict(tmp_path: Path, base) -> None:
 
 def test_config_modules_do_not_import_tensorflow() -> None:
     """What the stages import before their config checks stays free of TensorFlow and Keras."""
-    code = ("import sys, footseg.train.config, footseg.stage, footseg.deploy.export, footseg.deploy.benchmark, footseg.deploy.predict;"
-            "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, footseg.train.config, footseg.stage, footseg.deploy.export, footseg.deploy.benchmark, footseg.deploy.predict;"
+        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+    )
     result = run(["-c", code], cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -466,8 +663,17 @@ def test_model_names_match_the_registry() -> None:
 def test_table_is_large_enough() -> None:
     scripts = {row.script for row in TABLE} | {kill_script(k) for k in KILLS}
     assert len(TABLE) + len(KILLS) + 1 >= 30
-    assert scripts == {"scrape_floors", "composite_feet", "split", "train_teacher", "distill_students", "export",
-                       "benchmark", "report", "predict"}
+    assert scripts == {
+        "scrape_floors",
+        "composite_feet",
+        "split",
+        "train_teacher",
+        "distill_students",
+        "export",
+        "benchmark",
+        "report",
+        "predict",
+    }
 
 
 def test_every_truncation_of_a_tflite_is_refused(base, tmp_path: Path) -> None:

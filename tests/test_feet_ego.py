@@ -13,8 +13,17 @@ from footseg.data.feet.ego import camera_rotation, project_pinhole, sample_ego_c
 from footseg.data.synthetic import synthetic_floors
 from footseg.errors import FootsegError
 
-FEET = {"source": "procedural", "persons": 2, "views": 2, "size": 96, "supersample": 1, "workers": 1,
-        "coverings": {"bare": 1.0}, "trouser_prob": 0.0, "shorts_prob": 0.5}
+FEET = {
+    "source": "procedural",
+    "persons": 2,
+    "views": 2,
+    "size": 96,
+    "supersample": 1,
+    "workers": 1,
+    "coverings": {"bare": 1.0},
+    "trouser_prob": 0.0,
+    "shorts_prob": 0.5,
+}
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +76,13 @@ def test_scans_cannot_make_egocentric_scenes(tmp_path):
 
 def test_egocentric_composites_keep_the_invariants(tmp_path, ego_views):
     floors = synthetic_floors(4, size=128)
-    cfg = CompositeConfig.from_dict({"count": 8, "size": 64, "pools": 2, "workers": 1, "chunk": 3,
-                                     "jpeg": [0.5, 60]})
+    cfg = CompositeConfig.from_dict({"count": 8, "size": 64, "pools": 2, "workers": 1, "chunk": 3, "jpeg": [0.5, 60]})
     manifests = []
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
-        manifests.append(write_composites(out, ego_views, floors, CompositeConfig(**{**cfg.__dict__, "workers": workers}),
-                                          seed=9))
+        manifests.append(
+            write_composites(out, ego_views, floors, CompositeConfig(**{**cfg.__dict__, "workers": workers}), seed=9)
+        )
         images, masks = np.load(out / "images.npy"), np.load(out / "masks.npy")
         assert images.shape == (8, 64, 64, 3) and masks.any(axis=(1, 2)).all()
         # Mask covers only a part of what differs from the floor (legs are drawn, not masked).

@@ -13,7 +13,13 @@ from footseg.errors import FootsegError
 
 
 def local_cfg(directory, **over) -> dict:
-    return {"source": "local", "count": 10, "size": 32, "local": {"dir": str(directory), "license": "CC BY 4.0"}, **over}
+    return {
+        "source": "local",
+        "count": 10,
+        "size": 32,
+        "local": {"dir": str(directory), "license": "CC BY 4.0"},
+        **over,
+    }
 
 
 def half_and_half(path, orientation: int | None = None) -> None:
@@ -61,7 +67,10 @@ def test_corrupt_and_tiny_images_are_skipped_and_counted(tmp_path):
     summary = build_floors(local_cfg(src), tmp_path / "floors", seed=0, progress=False)
     assert summary["count"] == 1 and summary["skipped"] == {"bad-image": 1, "too-small": 1}
     manifest = json.loads((tmp_path / "floors" / "manifest.json").read_text())
-    assert {(f["file"], f["reason"]) for f in manifest["failures"]} == {("broken.jpg", "bad-image"), ("thumb.png", "too-small")}
+    assert {(f["file"], f["reason"]) for f in manifest["failures"]} == {
+        ("broken.jpg", "bad-image"),
+        ("thumb.png", "too-small"),
+    }
     (src / "good.jpg").unlink()
     with pytest.raises(FootsegError, match=r"only 0 usable floor images .*too-small"):
         build_floors(local_cfg(src), tmp_path / "floors2", seed=0, progress=False)

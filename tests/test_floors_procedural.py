@@ -96,18 +96,21 @@ def test_load_floors_reads_back_and_names_a_corrupt_file(tmp_path):
         load_floors(tmp_path)
 
 
-@pytest.mark.parametrize("over, message", [
-    ({"count": -3}, "floors.count must be a positive integer, got -3"),
-    ({"count": 0}, "floors.count"),
-    ({"size": 10}, "floors.size must be an integer in"),
-    ({"size": 100000}, "floors.size"),
-    ({"source": "flickr"}, "floors.source must be one of"),
-    ({"jpeg_quality": 0}, "floors.jpeg_quality"),
-    ({"cout": 3}, "floors: unknown key"),
-    ({"procedural": {"kinds": ["lava"]}}, "floors.procedural.kinds: unknown material 'lava'"),
-    ({"procedural": {"tilt_deg": [50, 20]}}, "floors.procedural.tilt_deg"),
-    ({"procedural": {"supersample": 0}}, "floors.procedural.supersample"),
-])
+@pytest.mark.parametrize(
+    "over, message",
+    [
+        ({"count": -3}, "floors.count must be a positive integer, got -3"),
+        ({"count": 0}, "floors.count"),
+        ({"size": 10}, "floors.size must be an integer in"),
+        ({"size": 100000}, "floors.size"),
+        ({"source": "flickr"}, "floors.source must be one of"),
+        ({"jpeg_quality": 0}, "floors.jpeg_quality"),
+        ({"cout": 3}, "floors: unknown key"),
+        ({"procedural": {"kinds": ["lava"]}}, "floors.procedural.kinds: unknown material 'lava'"),
+        ({"procedural": {"tilt_deg": [50, 20]}}, "floors.procedural.tilt_deg"),
+        ({"procedural": {"supersample": 0}}, "floors.procedural.supersample"),
+    ],
+)
 def test_bad_config_is_one_line_naming_the_key(over, message):
     with pytest.raises(FootsegError) as info:
         validate_config(floors_cfg(**over))

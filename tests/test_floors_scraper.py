@@ -20,24 +20,59 @@ def server():
 
 
 def download_cfg(tmp_path: Path, **over) -> dict:
-    return {"workers": 4, "connect_timeout_s": 2, "read_timeout_s": 0.4, "retries": 2, "backoff_base_s": 0.001,
-            "backoff_max_s": 0.05, "max_bytes": 200_000, "max_pixels": 4_000_000,
-            "cache_dir": str(tmp_path / "cache"), **over}
+    return {
+        "workers": 4,
+        "connect_timeout_s": 2,
+        "read_timeout_s": 0.4,
+        "retries": 2,
+        "backoff_base_s": 0.001,
+        "backoff_max_s": 0.05,
+        "max_bytes": 200_000,
+        "max_pixels": 4_000_000,
+        "cache_dir": str(tmp_path / "cache"),
+        **over,
+    }
 
 
 def urls_cfg(tmp_path: Path, urls: list[str], **over) -> dict:
-    return {"source": "urls", "count": 50, "size": 64, "min_count": 1, "urls": {"list": urls, "license": "CC0"},
-            "download": download_cfg(tmp_path), **over}
+    return {
+        "source": "urls",
+        "count": 50,
+        "size": 64,
+        "min_count": 1,
+        "urls": {"list": urls, "license": "CC0"},
+        "download": download_cfg(tmp_path),
+        **over,
+    }
 
 
 def test_every_bad_case_is_skipped_and_counted(server, tmp_path):
-    paths = ["/img/a.jpg", "/img/b.jpg", "/dup.jpg", "/slow.jpg", "/missing.jpg", "/flaky.jpg", "/busy.jpg",
-             "/redirect", "/fake.jpg", "/page.html", "/big-declared.jpg", "/big-streamed.jpg", "/bomb.png"]
+    paths = [
+        "/img/a.jpg",
+        "/img/b.jpg",
+        "/dup.jpg",
+        "/slow.jpg",
+        "/missing.jpg",
+        "/flaky.jpg",
+        "/busy.jpg",
+        "/redirect",
+        "/fake.jpg",
+        "/page.html",
+        "/big-declared.jpg",
+        "/big-streamed.jpg",
+        "/bomb.png",
+    ]
     urls = [server.url(p) for p in paths] + ["file:///etc/passwd", "ftp://127.0.0.1/x.jpg"]
     summary = build_floors(urls_cfg(tmp_path, urls), tmp_path / "floors", seed=0, progress=False)
     assert summary["skipped"] == {
-        "bad-image": 1, "content-type": 1, "duplicate": 1, "http-404": 1, "timeout": 1,
-        "too-large": 2, "too-many-pixels": 1, "unsupported-scheme": 2,
+        "bad-image": 1,
+        "content-type": 1,
+        "duplicate": 1,
+        "http-404": 1,
+        "timeout": 1,
+        "too-large": 2,
+        "too-many-pixels": 1,
+        "unsupported-scheme": 2,
     }
     manifest = json.loads((tmp_path / "floors" / "manifest.json").read_text())
     failed = {f["url"].rsplit("/", 1)[-1]: f["reason"] for f in manifest["failures"]}
@@ -92,9 +127,20 @@ def test_backoff_is_exponential_on_5xx(tmp_path):
 
 
 def test_openverse_api_with_pagination(server, tmp_path):
-    cfg = {"source": "openverse", "count": 4, "size": 64, "min_count": 4, "download": download_cfg(tmp_path),
-           "openverse": {"api_url": server.url("/api/images/"), "queries": ["wood floor"], "page_size": 2,
-                         "max_pages": 5, "overfetch": 1.0}}
+    cfg = {
+        "source": "openverse",
+        "count": 4,
+        "size": 64,
+        "min_count": 4,
+        "download": download_cfg(tmp_path),
+        "openverse": {
+            "api_url": server.url("/api/images/"),
+            "queries": ["wood floor"],
+            "page_size": 2,
+            "max_pages": 5,
+            "overfetch": 1.0,
+        },
+    }
     summary = build_floors(cfg, tmp_path / "floors", seed=0, progress=False)
     assert summary["count"] == 4 and summary["candidates"] == 4
     assert server.hits["/api/images/"] >= 2  # both pages were read
@@ -110,18 +156,26 @@ def test_openverse_api_with_pagination(server, tmp_path):
 @pytest.mark.parametrize("path, message", [(None, "failed"), ("/api/broken/", "did not return Openverse JSON")])
 def test_unreachable_or_broken_api_is_one_clear_error(server, tmp_path, path, message):
     api_url = server.url(path) if path else "http://127.0.0.1:9/v1/images/"
-    cfg = {"source": "openverse", "count": 4, "size": 64, "download": download_cfg(tmp_path, retries=0),
-           "openverse": {"api_url": api_url}}
+    cfg = {
+        "source": "openverse",
+        "count": 4,
+        "size": 64,
+        "download": download_cfg(tmp_path, retries=0),
+        "openverse": {"api_url": api_url},
+    }
     with pytest.raises(FootsegError, match=rf"floors.openverse.api_url: .* {message}"):
         build_floors(cfg, tmp_path / "floors", seed=0, progress=False)
 
 
-@pytest.mark.parametrize("over, key", [
-    ({"download": {"workers": 0}}, "floors.download.workers"),
-    ({"download": {"max_bytes": -1}}, "floors.download.max_bytes"),
-    ({"download": {"retires": 3}}, "floors.download: unknown option"),
-    ({"urls": {"list": []}}, "floors.urls"),
-])
+@pytest.mark.parametrize(
+    "over, key",
+    [
+        ({"download": {"workers": 0}}, "floors.download.workers"),
+        ({"download": {"max_bytes": -1}}, "floors.download.max_bytes"),
+        ({"download": {"retires": 3}}, "floors.download: unknown option"),
+        ({"urls": {"list": []}}, "floors.urls"),
+    ],
+)
 def test_bad_scraper_config(tmp_path, over, key):
     cfg = {"source": "urls", "count": 3, "size": 64, "urls": {"list": ["http://127.0.0.1:9/a.jpg"]}, **over}
     with pytest.raises(FootsegError, match=key):

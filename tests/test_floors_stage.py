@@ -15,8 +15,13 @@ HYDRA = ["hydra.run.dir=.", "hydra.output_subdir=null", "hydra/job_logging=stdou
 
 
 def run_stage(*overrides: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "stages" / "scrape_floors.py"), "profile=smoke", *HYDRA, *overrides],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "stages" / "scrape_floors.py"), "profile=smoke", *HYDRA, *overrides],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def test_stage_writes_floors_and_one_summary_line(tmp_path):

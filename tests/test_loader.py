@@ -55,8 +55,7 @@ def test_dataset_shuffle_is_seeded_repeats_and_keeps_pairs(tiny):
     want_images, want_masks = load_tiny_split(composites, split, "train")
 
     def first_batches(seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        dataset = make_dataset(composites, split, "train", 4, shuffle=True, seed=seed, repeat=True,
-                               drop_remainder=True)
+        dataset = make_dataset(composites, split, "train", 4, shuffle=True, seed=seed, repeat=True, drop_remainder=True)
         assert dataset.element_spec[0].shape.as_list() == [4, 64, 64, 3]
         return [b for b, _ in zip(dataset.as_numpy_iterator(), range(8))]  # 8 x 4 > 12 rows: repeats
 

@@ -22,14 +22,20 @@ def tiny_batch(size: int = SIZE, batch: int = 2, seed: int = 0):
     rng = np.random.default_rng(seed)
     images = rng.uniform(0, 255, (batch, size, size, 3)).astype("float32")
     masks = np.zeros((batch, size, size), "int32")
-    masks[:, size // 4: 3 * size // 4, size // 3: 2 * size // 3] = 1  # a "foot" block
+    masks[:, size // 4 : 3 * size // 4, size // 3 : 2 * size // 3] = 1  # a "foot" block
     return images, masks
 
 
 def test_registry_names_are_the_contract():
     # The registry derives from facts.FACTS; the thesis' five models are the fixed part of the contract.
     assert tuple(MODELS) == MODEL_NAMES and set(STRIDES) == set(MODELS)
-    assert {name for name, facts in FACTS.items() if facts.thesis} == {"teacher", "enet", "linknet", "mobileseg", "fastlinknet"}
+    assert {name for name, facts in FACTS.items() if facts.thesis} == {
+        "teacher",
+        "enet",
+        "linknet",
+        "mobileseg",
+        "fastlinknet",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -42,9 +48,11 @@ def test_model_builds_trains_and_round_trips(name, tmp_path):
 
     images, masks = tiny_batch()
     # Eager: tracing + graph-optimising a train step costs ~20-60 s per model here, eager ~1 s.
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  run_eagerly=True)
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        run_eagerly=True,
+    )
     before = [w.copy() for w in model.get_weights()]
     loss = float(model.train_on_batch(images, masks))
     assert np.isfinite(loss) and loss > 0
@@ -72,17 +80,20 @@ def test_width_scales_the_model(name):
     assert count_params(narrow) < count_params(wide)
 
 
-@pytest.mark.parametrize("kwargs, key", [
-    ({"name": "resnet"}, "unknown model"),
-    ({"name": "linknet", "input_size": 100}, "input_size"),
-    ({"name": "fastlinknet", "input_size": 32}, "input_size"),
-    ({"name": "enet", "dropout": 1.5}, "dropout"),
-    ({"name": "nanoseg", "width": 0}, "width"),
-    ({"name": "nanoseg", "num_classes": 1}, "num_classes"),
-    ({"name": "nanoseg", "depth": 3}, "nanoseg"),
-    ({"name": "teacher", "blocks": [1, 1]}, "teacher blocks"),
-    ({"name": "teacher", "decoder": [64, 32, 16, 8, 0]}, "teacher decoder"),
-])
+@pytest.mark.parametrize(
+    "kwargs, key",
+    [
+        ({"name": "resnet"}, "unknown model"),
+        ({"name": "linknet", "input_size": 100}, "input_size"),
+        ({"name": "fastlinknet", "input_size": 32}, "input_size"),
+        ({"name": "enet", "dropout": 1.5}, "dropout"),
+        ({"name": "nanoseg", "width": 0}, "width"),
+        ({"name": "nanoseg", "num_classes": 1}, "num_classes"),
+        ({"name": "nanoseg", "depth": 3}, "nanoseg"),
+        ({"name": "teacher", "blocks": [1, 1]}, "teacher blocks"),
+        ({"name": "teacher", "decoder": [64, 32, 16, 8, 0]}, "teacher decoder"),
+    ],
+)
 def test_bad_arguments_are_user_errors_naming_the_key(kwargs, key):
     with pytest.raises(FootsegError, match=key):
         build_model(**{"input_size": SIZE, **kwargs})

@@ -12,9 +12,9 @@ def test_models_command_prints_a_row_per_model(capsys):
     lines = [line for line in out.splitlines() if line.startswith("| nanoseg ")]
     assert len(lines) == 1
     cells = [c.strip() for c in lines[0].strip("|").split("|")]
-    assert 0 < float(cells[1]) <= 0.15      # params (M)
-    assert 0 < float(cells[2]) < 0.1        # GFLOPs at 64x64
-    assert float(cells[3]) > 0              # .keras MB
+    assert 0 < float(cells[1]) <= 0.15  # params (M)
+    assert 0 < float(cells[2]) < 0.1  # GFLOPs at 64x64
+    assert float(cells[3]) > 0  # .keras MB
 
 
 def test_unknown_model_name_is_a_user_error(capsys):

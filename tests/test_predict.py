@@ -24,7 +24,9 @@ def write_image(path: Path, h: int = 48, w: int = 80) -> Path:
     return path
 
 
-def test_image_gives_mask_and_overlay_at_its_size(model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_image_gives_mask_and_overlay_at_its_size(
+    model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     image = write_image(tmp_path / "in" / "foot.jpg")
     assert main(["predict", str(model), str(image), "-o", str(tmp_path / "out"), "--threads", "1"]) == 0
     mask = cv2.imread(str(tmp_path / "out" / "foot.jpg.mask.png"), cv2.IMREAD_GRAYSCALE)
@@ -40,7 +42,12 @@ def test_folder_of_images(model: Path, tmp_path: Path) -> None:
         write_image(tmp_path / "in" / name)
     (tmp_path / "in" / "notes.txt").write_text("skipped: not an image suffix")
     assert main(["predict", str(model), str(tmp_path / "in"), "-o", str(tmp_path / "out")]) == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png.mask.png", "a.png.overlay.png", "b.jpg.mask.png", "b.jpg.overlay.png"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "a.png.mask.png",
+        "a.png.overlay.png",
+        "b.jpg.mask.png",
+        "b.jpg.overlay.png",
+    ]
 
 
 def test_video_gives_overlay_and_mask_videos(model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,11 +72,16 @@ def test_video_gives_overlay_and_mask_videos(model: Path, tmp_path: Path, capsys
     ("make", "message"),
     [
         (lambda d: (d / "notes.txt").write_text("hello") and d / "notes.txt", "notes.txt: not an image or a video"),
-        (lambda d: (d / "broken.jpg").write_bytes(b"\xff\xd8 nope") and d / "broken.jpg", "broken.jpg: not an image or a video"),
+        (
+            lambda d: (d / "broken.jpg").write_bytes(b"\xff\xd8 nope") and d / "broken.jpg",
+            "broken.jpg: not an image or a video",
+        ),
         (lambda d: d / "missing.png", "missing.png: no such file or folder"),
     ],
 )
-def test_bad_input_is_one_line(model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make, message: str) -> None:
+def test_bad_input_is_one_line(
+    model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make, message: str
+) -> None:
     path = make(tmp_path)
     assert main(["predict", str(model), str(path), "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

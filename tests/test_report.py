@@ -39,20 +39,43 @@ def record() -> dict:
     return {
         "device": "local",
         "models": {  # sorted as JSON has them
-            "fastlinknet": {"int8": row("fastlinknet", "int8", 7.0, 0.905, 1.0), "fp32": row("fastlinknet", "fp32", 14.0, 0.91, 2.0)},
+            "fastlinknet": {
+                "int8": row("fastlinknet", "int8", 7.0, 0.905, 1.0),
+                "fp32": row("fastlinknet", "fp32", 14.0, 0.91, 2.0),
+            },
             "linknet": {"fp32": row("linknet", "fp32", 30.0, 0.92, 4.0)},
             "nanoseg": {"fp32": row("nanoseg", "fp32", 5.0, 0.88, 0.714)},
         },
-        "peer": {"available": True, "file": "selfie_segmentation.tflite", "size_mb": 0.25,
-                 "latency": {"tflite": {"1": lat(7.0), "2": lat(5.0)}}, "test": {"accuracy": 0.8, "iou": 0.4, "miou": 0.6}, "real": None},
-        "machine": {"cpu": "Test CPU 9000", "cores": 2, "os": "Linux", "interpreters": {"tflite": "2.21.0", "litert": "2.3.0"}},
-        "runs": 20, "warmup": 3, "max_seconds": 2.0, "peak_gflops": 83.0, "eval_samples": 100, "real_samples": 0,
+        "peer": {
+            "available": True,
+            "file": "selfie_segmentation.tflite",
+            "size_mb": 0.25,
+            "latency": {"tflite": {"1": lat(7.0), "2": lat(5.0)}},
+            "test": {"accuracy": 0.8, "iou": 0.4, "miou": 0.6},
+            "real": None,
+        },
+        "machine": {
+            "cpu": "Test CPU 9000",
+            "cores": 2,
+            "os": "Linux",
+            "interpreters": {"tflite": "2.21.0", "litert": "2.3.0"},
+        },
+        "runs": 20,
+        "warmup": 3,
+        "max_seconds": 2.0,
+        "peak_gflops": 83.0,
+        "eval_samples": 100,
+        "real_samples": 0,
     }
 
 
 def test_tables_follow_the_thesis_layout_with_its_numbers(record: dict) -> None:
     text = render_results(record)
-    assert "Test CPU 9000, 2 cores" in text and "tflite 2.21.0" in text and "median of up to 20 timed runs after up to 3 warm-up runs (each capped at 2.0 s" in text
+    assert (
+        "Test CPU 9000, 2 cores" in text
+        and "tflite 2.21.0" in text
+        and "median of up to 20 timed runs after up to 3 warm-up runs (each capped at 2.0 s" in text
+    )
     table41 = text.split("## Table 4.1")[1].split("## Table 4.2")[0]
     assert "| FastLinkNet | 0.287 | 0.287 | 14.00 | 7.00 | 73 | 1.50 | 1.50 | 7.2 | 123,456 |" in table41
     assert "| nanoseg | 0.287 | – | 5.00 | – | – | 1.50 | – | – | 123,456 |" in table41
@@ -81,7 +104,10 @@ def test_report_files_and_plot_data(record: dict, tmp_path: Path) -> None:
     data = read_json(tmp_path / "plots" / "latency_vs_iou.json")
     assert data == points(record)
     assert {(p["label"], p["latency_ms"], p["iou"]) for p in data} == {
-        ("linknet.fp32", 30.0, 0.92), ("fastlinknet.fp32", 14.0, 0.91), ("fastlinknet.int8", 7.0, 0.905), ("nanoseg.fp32", 5.0, 0.88)
+        ("linknet.fp32", 30.0, 0.92),
+        ("fastlinknet.fp32", 14.0, 0.91),
+        ("fastlinknet.int8", 7.0, 0.905),
+        ("nanoseg.fp32", 5.0, 0.88),
     }
     assert [p["model"] for p in data] == ["linknet", "fastlinknet", "fastlinknet", "nanoseg"]
 

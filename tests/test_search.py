@@ -79,8 +79,9 @@ def test_spark_trials_in_local_mode():
 
     # Spark's Python workers cannot import this test module: ship the objective by value.
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    best, trials = run_search(quadratic, build_space("iou"), trials=2, algo="rand", seed=0, backend="spark",
-                              parallelism=2, progress=False)
+    best, trials = run_search(
+        quadratic, build_space("iou"), trials=2, algo="rand", seed=0, backend="spark", parallelism=2, progress=False
+    )
     assert len(trials) == 2 and all(t["status"] == "ok" for t in trials)
     assert best["loss"] == "iou"
     json.dumps([best, trials])
@@ -91,8 +92,15 @@ def test_start_point_is_the_first_trial(loss):
     from footseg.train.search import start_point
 
     start = {"lr": 1e-3, "dropout": 0.1, "temperature": 2.0, "lam": 0.25}
-    _, trials = run_search(quadratic, build_space(loss), trials=3, algo="tpe", seed=0, progress=False,
-                           points_to_evaluate=[start_point(start, loss)])
+    _, trials = run_search(
+        quadratic,
+        build_space(loss),
+        trials=3,
+        algo="tpe",
+        seed=0,
+        progress=False,
+        points_to_evaluate=[start_point(start, loss)],
+    )
     assert len(trials) == 3
     first = trials[0]["params"]
     assert first["lr"] == pytest.approx(1e-3) and first["dropout"] == pytest.approx(0.1)

@@ -29,15 +29,17 @@ def generated_manifest(seed: int, pools: int, uneven: bool = True) -> list[dict]
         for _ in range(int(size)):
             person = persons[int(rng.integers(len(persons)))]
             sides = ["left", "right"] if rng.random() < 0.3 else [str(rng.choice(["left", "right"]))]
-            records.append({
-                "index": len(records),
-                "foot_ids": [f"{person}-{side}" for side in sides],
-                "person_id": person,
-                "floor_id": floors[int(rng.integers(len(floors)))],
-                "view": "phone-0",
-                "pool": pool,
-                "augment": {},
-            })
+            records.append(
+                {
+                    "index": len(records),
+                    "foot_ids": [f"{person}-{side}" for side in sides],
+                    "person_id": person,
+                    "floor_id": floors[int(rng.integers(len(floors)))],
+                    "view": "phone-0",
+                    "pool": pool,
+                    "augment": {},
+                }
+            )
     return records
 
 
@@ -58,8 +60,10 @@ def test_invariant_and_near_ratio_on_generated_manifests(seed: int):
         assert not feet_a & feet_b
     pool_of = {r["index"]: r["pool"] for r in records}
     for name in SPLITS:  # whole pools only
-        assert all(pool_of[i] not in {pool_of[j] for other in SPLITS if other != name for j in splits[other]}
-                   for i in splits[name])
+        assert all(
+            pool_of[i] not in {pool_of[j] for other in SPLITS if other != name for j in splits[other]}
+            for i in splits[name]
+        )
         assert splits[name], name
     largest_pool = max(np.bincount([r["pool"] for r in records]))
     for name in SPLITS:
@@ -76,8 +80,11 @@ def test_assignment_is_close_to_the_brute_force_optimum(seed: int):
         counts = {n: sum(sizes[p] for p, s in assignment.items() if s == n) for n in SPLITS}
         return sum(abs(counts[n] - RATIOS[n] * total) for n in SPLITS)
 
-    best = min(error(dict(zip(sizes, combo))) for combo in itertools.product(SPLITS, repeat=len(sizes))
-               if set(combo) == set(SPLITS))
+    best = min(
+        error(dict(zip(sizes, combo)))
+        for combo in itertools.product(SPLITS, repeat=len(sizes))
+        if set(combo) == set(SPLITS)
+    )
     found = assign_pools(sizes, RATIOS)
     assert set(found.values()) == set(SPLITS)
     assert error(found) <= best + 0.1 * max(sizes.values()) + 1e-6
@@ -104,11 +111,14 @@ def test_pools_that_share_a_floor_are_refused():
         split_composites(records, RATIOS)
 
 
-@pytest.mark.parametrize("ratios, message", [
-    ({"train": 0.7, "val": 0.2, "test": 0.2}, "split.ratios must sum to 1"),
-    ({"train": 1.2, "val": -0.2, "test": 0.0}, "split.ratios.val must be a number >= 0"),
-    ({"train": 0.8, "val": 0.2}, "split.ratios must have exactly the keys"),
-])
+@pytest.mark.parametrize(
+    "ratios, message",
+    [
+        ({"train": 0.7, "val": 0.2, "test": 0.2}, "split.ratios must sum to 1"),
+        ({"train": 1.2, "val": -0.2, "test": 0.0}, "split.ratios.val must be a number >= 0"),
+        ({"train": 0.8, "val": 0.2}, "split.ratios must have exactly the keys"),
+    ],
+)
 def test_bad_ratios_name_the_key(ratios, message):
     with pytest.raises(FootsegError, match=message):
         validate_ratios(ratios)
@@ -116,10 +126,20 @@ def test_bad_ratios_name_the_key(ratios, message):
 
 def run_stage(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "stages" / "split.py"), "profile=smoke",
-         f"paths.composites={tmp_path / 'composites'}", f"paths.split={tmp_path / 'split'}",
-         f"paths.metrics={tmp_path / 'metrics'}", "hydra.run.dir=.", "hydra.output_subdir=null", *overrides],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            str(ROOT / "stages" / "split.py"),
+            "profile=smoke",
+            f"paths.composites={tmp_path / 'composites'}",
+            f"paths.split={tmp_path / 'split'}",
+            f"paths.metrics={tmp_path / 'metrics'}",
+            "hydra.run.dir=.",
+            "hydra.output_subdir=null",
+            *overrides,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
 
 
@@ -151,10 +171,13 @@ def test_stage_errors_write_nothing(tmp_path: Path):
     assert not (tmp_path / "split").exists() and not (tmp_path / "metrics").exists()
 
 
-@pytest.mark.parametrize("profile, expected", [
-    ("laptop", {"train": 2480, "val": 720, "test": 800}),
-    ("thesis", {"train": 43896, "val": 12960, "test": 14168}),  # the thesis' split sizes
-])
+@pytest.mark.parametrize(
+    "profile, expected",
+    [
+        ("laptop", {"train": 2480, "val": 720, "test": 800}),
+        ("thesis", {"train": 43896, "val": 12960, "test": 14168}),  # the thesis' split sizes
+    ],
+)
 def test_profiles_reach_their_split_sizes(profile: str, expected: dict):
     from conftest import compose_config
 

@@ -14,7 +14,16 @@ stage_deps = importlib.util.module_from_spec(spec)
 sys.modules["stage_deps"] = stage_deps
 spec.loader.exec_module(stage_deps)
 
-PIPELINE = ["scrape-floors", "composite-feet", "split", "train-teacher", "distill-students", "export", "benchmark", "report"]
+PIPELINE = [
+    "scrape-floors",
+    "composite-feet",
+    "split",
+    "train-teacher",
+    "distill-students",
+    "export",
+    "benchmark",
+    "report",
+]
 
 
 def stages_covering(path: str) -> set[str]:
@@ -38,7 +47,8 @@ def test_the_check_fails_on_a_missing_dep(tmp_path) -> None:
     (tmp_path / "footseg" / "b.py").write_text("g = 1\n")
     (tmp_path / "stages" / "s.py").write_text("from footseg.a import f\n")
     (tmp_path / "dvc.yaml").write_text(
-        "stages:\n  s:\n    cmd: python stages/s.py\n    deps:\n      - stages/s.py\n      - footseg/__init__.py\n      - footseg/a.py\n")
+        "stages:\n  s:\n    cmd: python stages/s.py\n    deps:\n      - stages/s.py\n      - footseg/__init__.py\n      - footseg/a.py\n"
+    )
     assert stage_deps.uncovered(tmp_path) == {"s": ["footseg/b.py"]}
 
 

@@ -38,8 +38,14 @@ def tiny(tiny_files):
 
 
 def recipe(images: int = 480, phases=((16, 0.5, 8), (32, 0.5, 8)), lr: float = 1e-2, evals: int = 4) -> Recipe:
-    return Recipe(images=images, phases=tuple(Phase(*p) for p in phases), lr=lr, evals=evals, warmup=0.05,
-                  augment=AugmentSpec(jpeg_prob=0.0))
+    return Recipe(
+        images=images,
+        phases=tuple(Phase(*p) for p in phases),
+        lr=lr,
+        evals=evals,
+        warmup=0.05,
+        augment=AugmentSpec(jpeg_prob=0.0),
+    )
 
 
 def builder(name: str = "tiny", filters: int = 8):
@@ -47,8 +53,15 @@ def builder(name: str = "tiny", filters: int = 8):
 
 
 def datasets(composites, split, recipe_, logits=None):
-    return lambda i, phase: make_training_dataset(composites, split, batch_size=phase.batch, size=phase.size,
-                                                  seed=i, augment=recipe_.augment, teacher_logits=logits)
+    return lambda i, phase: make_training_dataset(
+        composites,
+        split,
+        batch_size=phase.batch,
+        size=phase.size,
+        seed=i,
+        augment=recipe_.augment,
+        teacher_logits=logits,
+    )
 
 
 def test_recipe_plan_spends_the_images_in_phases():
@@ -73,8 +86,17 @@ def test_training_learns_the_tiny_task_across_resolutions(tiny_files, loss, tmp_
     before = evaluate_model(keras_predict_fn(tiny_net()), val_x, val_y, 4)
     keras.utils.set_random_seed(0)
     r = recipe()
-    result = train_model(builder(), datasets(composites, split, r), val_x, val_y, r, loss=loss, eval_batch=4,
-                         live_dir=tmp_path / "live", progress=False)
+    result = train_model(
+        builder(),
+        datasets(composites, split, r),
+        val_x,
+        val_y,
+        r,
+        loss=loss,
+        eval_batch=4,
+        live_dir=tmp_path / "live",
+        progress=False,
+    )
     assert result.best_val["iou"] > max(0.6, before["iou"] + 0.1)
     assert result.epochs_run == 4 and result.images_seen == r.images_planned() == 480
     assert [row["px"] for row in result.history] == [16, 16, 32, 32]
@@ -94,14 +116,22 @@ def test_distillation_from_cached_logits_trains_the_student(tiny_files, tmp_path
     val_x, val_y = load_tiny_split(composites, split, "val")
     keras.utils.set_random_seed(1)
     r = recipe()
-    teacher = train_model(builder("teacher", 16), datasets(composites, split, r), val_x, val_y, r,
-                          progress=False).model
+    teacher = train_model(builder("teacher", 16), datasets(composites, split, r), val_x, val_y, r, progress=False).model
     train_x, _ = load_tiny_split(composites, split, "train")
     cache = cache_teacher_logits(teacher, composites, split, tmp_path / "cache.npy", batch=4, progress=False)
     online = np.asarray(teacher(train_x.astype(np.float32), training=False))
     np.testing.assert_allclose(np.load(cache), online[..., 1] - online[..., 0], atol=2e-2)
-    result = train_model(builder("student"), datasets(composites, split, r, cache), val_x, val_y, r,
-                         loss="distillation", temperature=2.0, lam=0.5, progress=False)
+    result = train_model(
+        builder("student"),
+        datasets(composites, split, r, cache),
+        val_x,
+        val_y,
+        r,
+        loss="distillation",
+        temperature=2.0,
+        lam=0.5,
+        progress=False,
+    )
     assert result.best_val["iou"] > 0.5
     assert result.model.output_shape == (None, SIZE, SIZE, 2)  # the student itself, not the wrapper
 
@@ -116,8 +146,9 @@ def test_augmented_batches_are_deterministic_and_aligned(tiny_files, tmp_path):
     spec = AugmentSpec(rotation_deg=30, scale=(0.7, 1.4), translate=0.2, jpeg_prob=0.5, blur_prob=0.5)
 
     def first(seed):
-        ds = make_training_dataset(composites, split, batch_size=4, size=48, seed=seed, augment=spec,
-                                   teacher_logits=cache)
+        ds = make_training_dataset(
+            composites, split, batch_size=4, size=48, seed=seed, augment=spec, teacher_logits=cache
+        )
         (images, logits), masks = next(iter(ds))
         return images.numpy(), logits.numpy(), masks.numpy()
 
@@ -141,8 +172,9 @@ def test_low_resolution_phases_crop_at_native_scale_or_resize(low_res, stripe):
     masks = np.broadcast_to((np.arange(64) // 8 % 2).astype(np.uint8), (2, 64, 64)).copy()
     images = np.repeat(masks[..., None] * 255, 3, axis=-1).astype(np.uint8)
     spec = AugmentSpec(flip=False, scale=(1.0, 1.0), rotation_deg=0, translate=0, low_res=low_res)
-    _, out, _ = augment_batch(tf.constant(images), tf.constant(masks), None, spec=spec, size=32, seed=0,
-                              batch_number=tf.constant(0, tf.int64))
+    _, out, _ = augment_batch(
+        tf.constant(images), tf.constant(masks), None, spec=spec, size=32, seed=0, batch_number=tf.constant(0, tf.int64)
+    )
     row = out.numpy()[0, 16]
     runs = np.diff(np.flatnonzero(np.diff(row) != 0))  # lengths of the inner stripes
     assert runs.size >= 2 and np.all(runs == stripe), row
@@ -163,8 +195,11 @@ def test_save_and_load_round_trip(tiny, tmp_path):
     save_model(model, path)
     assert [p.name for p in path.parent.iterdir()] == ["m.keras"]  # no temporary left behind
     loaded = load_model(path)
-    np.testing.assert_allclose(loaded.predict(val_x[:2].astype(np.float32), verbose=0),
-                               model.predict(val_x[:2].astype(np.float32), verbose=0), rtol=1e-5)
+    np.testing.assert_allclose(
+        loaded.predict(val_x[:2].astype(np.float32), verbose=0),
+        model.predict(val_x[:2].astype(np.float32), verbose=0),
+        rtol=1e-5,
+    )
 
 
 def test_load_model_errors_name_the_file(tmp_path):

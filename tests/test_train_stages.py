@@ -75,13 +75,16 @@ def test_defaults_pass_and_loss_is_checked():
 
 
 def run_stage(script: str, *overrides: str, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "stages" / script), "profile=smoke", *HYDRA, *overrides],
-                          capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "stages" / script), "profile=smoke", *HYDRA, *overrides],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
 
 
 def test_stage_exits_2_with_one_line_before_any_work(tmp_path):
-    result = run_stage("distill_students.py", "student.lam=-2",
-                       f"paths.models={tmp_path}/models")
+    result = run_stage("distill_students.py", "student.lam=-2", f"paths.models={tmp_path}/models")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("error: student.lam")
     assert not (tmp_path / "models").exists()
@@ -89,10 +92,14 @@ def test_stage_exits_2_with_one_line_before_any_work(tmp_path):
 
 def test_teacher_then_student_end_to_end(tmp_path):
     make_tiny_dataset(tmp_path / "data", n=12, size=64, seed=0)
-    paths = [f"paths.composites={tmp_path}/data/composites", f"paths.split={tmp_path}/data/split",
-             f"paths.models={tmp_path}/models", f"paths.metrics={tmp_path}/metrics", f"paths.plots={tmp_path}/plots"]
-    budget = ["train.images=4", "train.phases=[{size:64,share:1.0,batch:2}]", "train.evals=1",
-              "teacher.images=4"]
+    paths = [
+        f"paths.composites={tmp_path}/data/composites",
+        f"paths.split={tmp_path}/data/split",
+        f"paths.models={tmp_path}/models",
+        f"paths.metrics={tmp_path}/metrics",
+        f"paths.plots={tmp_path}/plots",
+    ]
+    budget = ["train.images=4", "train.phases=[{size:64,share:1.0,batch:2}]", "train.evals=1", "teacher.images=4"]
     teacher = run_stage("train_teacher.py", *paths, *budget, cwd=tmp_path)
     assert teacher.returncode == 0, teacher.stderr[-2000:]
     assert teacher.stdout.strip().startswith("train-teacher:") and len(teacher.stdout.strip().splitlines()) == 1
@@ -100,8 +107,17 @@ def test_teacher_then_student_end_to_end(tmp_path):
     assert set(metrics["val"]) == {"accuracy", "iou", "miou"} and "test" in metrics
     assert (tmp_path / "plots" / "teacher" / "val_iou.tsv").is_file()
 
-    student = run_stage("distill_students.py", *paths, *budget, "students=[nanoseg,fastlinknet]",
-                        "loss=distillation", "search.trials=1", "search.images=2", "search.evals=1", cwd=tmp_path)
+    student = run_stage(
+        "distill_students.py",
+        *paths,
+        *budget,
+        "students=[nanoseg,fastlinknet]",
+        "loss=distillation",
+        "search.trials=1",
+        "search.images=2",
+        "search.evals=1",
+        cwd=tmp_path,
+    )
     assert student.returncode == 0, student.stderr[-2000:]
     lines = student.stdout.strip().splitlines()
     assert [line.split()[1] for line in lines] == ["nanoseg", "fastlinknet"]  # both trained, by two workers

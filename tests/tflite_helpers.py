@@ -35,7 +35,9 @@ def trained_tiny(root: Path, size: int = 64, steps: int = 40):
     composites, split = make_tiny_dataset(root, n=20, size=size, seed=0)
     images, masks = load_tiny_split(composites, split, "train")
     model = tiny_segmenter(size)
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-2), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
     x, y = images.astype(np.float32), masks.astype(np.int32)
     for _ in range(steps):
         model.train_on_batch(x, y)

@@ -50,8 +50,14 @@ def corner_transform(points: np.ndarray, size: int, warp: str) -> np.ndarray:
     return matrix
 
 
-def warp(image: np.ndarray, matrix: np.ndarray, size: int | tuple[int, int], *, nearest: bool = False,
-         border: int = cv2.BORDER_REFLECT_101) -> np.ndarray:
+def warp(
+    image: np.ndarray,
+    matrix: np.ndarray,
+    size: int | tuple[int, int],
+    *,
+    nearest: bool = False,
+    border: int = cv2.BORDER_REFLECT_101,
+) -> np.ndarray:
     """Resample ``image`` through the source -> output ``matrix`` into a ``size`` square (or (w, h)).
 
     Bilinear for images, nearest for label masks (labels must not blend).
@@ -63,8 +69,9 @@ def warp(image: np.ndarray, matrix: np.ndarray, size: int | tuple[int, int], *, 
     return cv2.warpPerspective(image, matrix, dsize, flags=flags, borderMode=border)
 
 
-def augment(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size: int,
-            warp_kind: str = "affine") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def augment(
+    image: np.ndarray, mask: np.ndarray, rng: np.random.Generator, size: int, warp_kind: str = "affine"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(image, mask, corner points) after the corner warp of one image + mask pair.
 
     The image is resampled bilinearly, the mask with nearest neighbour, through the same matrix.

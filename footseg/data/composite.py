@@ -58,8 +58,8 @@ class CompositeConfig:
     noise: tuple[float, float] = (1.0, 4.0)
     blur: tuple[float, float] = (0.0, 0.9)
     # Egocentric scenes (the whole 3:4 frame rendered with both feet, legs and cast shadow).
-    ego_reach: float = 0.1       # corner-warp cells as a share of each side (classic: 1/3)
-    flip: float = 0.5            # chance of a left-right mirror image
+    ego_reach: float = 0.1  # corner-warp cells as a share of each side (classic: 1/3)
+    flip: float = 0.5  # chance of a left-right mirror image
     light_gradient: tuple[float, float] = (0.0, 0.3)  # brightness ramp across floor and skin alike
     jpeg: tuple[float, float] = (0.0, 0.0)  # [chance, min quality]: phone JPEG (quality min..95)
 
@@ -68,14 +68,18 @@ class CompositeConfig:
         """Validate the resolved ``composite`` group; errors name the key (``composite.count``)."""
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(raw) - known)
-        require(not unknown, f"composite.{unknown[0] if unknown else ''} is not a known key "
-                             f"(known: {', '.join(sorted(known))})")
+        require(
+            not unknown,
+            f"composite.{unknown[0] if unknown else ''} is not a known key (known: {', '.join(sorted(known))})",
+        )
         values: dict[str, Any] = {}
         for key in ("count", "size", "pools", "workers", "chunk"):
             if key in raw:
                 value = raw[key]
-                require(isinstance(value, int) and not isinstance(value, bool) and value > 0,
-                        f"composite.{key} must be a positive integer, got {value!r}")
+                require(
+                    isinstance(value, int) and not isinstance(value, bool) and value > 0,
+                    f"composite.{key} must be a positive integer, got {value!r}",
+                )
                 values[key] = value
         require("count" in values, "composite.count must be a positive integer, got None")
         require(values.get("size", 256) >= 16, f"composite.size must be at least 16, got {values.get('size')}")
@@ -89,23 +93,36 @@ class CompositeConfig:
             if key in raw:
                 value = raw[key]
                 limit = {"rotation_deg": 180.0, "ego_reach": 1 / 3}.get(key, 1.0)
-                require(isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= limit,
-                        f"composite.{key} must be a number in [0, {limit:g}], got {value!r}")
+                require(
+                    isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= limit,
+                    f"composite.{key} must be a number in [0, {limit:g}], got {value!r}",
+                )
                 values[key] = float(value)
-        for key, (low, high) in {"foot_size": (0.01, 2.0), "floor_crop": (0.05, 1.0), "shadow": (0.0, 1.0),
-                                 "harmonise": (0.0, 1.0), "noise": (0.0, 64.0), "blur": (0.0, 8.0),
-                                 "light_gradient": (0.0, 1.0), "jpeg": (0.0, 100.0)}.items():
+        for key, (low, high) in {
+            "foot_size": (0.01, 2.0),
+            "floor_crop": (0.05, 1.0),
+            "shadow": (0.0, 1.0),
+            "harmonise": (0.0, 1.0),
+            "noise": (0.0, 64.0),
+            "blur": (0.0, 8.0),
+            "light_gradient": (0.0, 1.0),
+            "jpeg": (0.0, 100.0),
+        }.items():
             if key in raw:
                 pair = raw[key]
-                require(isinstance(pair, Sequence) and len(pair) == 2
-                        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pair)
-                        and low <= pair[0] <= pair[1] <= high,
-                        f"composite.{key} must be [min, max] with {low:g} <= min <= max <= {high:g}, got {pair!r}")
+                require(
+                    isinstance(pair, Sequence)
+                    and len(pair) == 2
+                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pair)
+                    and low <= pair[0] <= pair[1] <= high,
+                    f"composite.{key} must be [min, max] with {low:g} <= min <= max <= {high:g}, got {pair!r}",
+                )
                 values[key] = (float(pair[0]), float(pair[1]))
         return cls(**values)
 
 
 # ---------------------------------------------------------------------------------------- planning
+
 
 @dataclass
 class Plan:
@@ -123,8 +140,9 @@ def deal(items: Sequence[str], pools: int, rng: np.random.Generator) -> dict[str
     return {items[int(i)]: k % pools for k, i in enumerate(order)}
 
 
-def plan_composites(views: Sequence[FootView], floor_ids: Sequence[str], count: int, pools: int,
-                    seed: int, both_feet: float) -> tuple[list[Plan], int]:
+def plan_composites(
+    views: Sequence[FootView], floor_ids: Sequence[str], count: int, pools: int, seed: int, both_feet: float
+) -> tuple[list[Plan], int]:
     """(plans numbered pool by pool, number of pools actually used).
 
     Pools = min(pools, persons, floors). Inside a pool, views and floors are used in turn from a
@@ -162,14 +180,14 @@ def plan_composites(views: Sequence[FootView], floor_ids: Sequence[str], count: 
             view = view_order[k % len(view_order)]
             chosen = [view]
             pair_rng = np.random.default_rng([seed, index, 1])
-            if (view in partner and not views[view].view.startswith(SCANNER_PREFIX)
-                    and pair_rng.random() < both_feet):
+            if view in partner and not views[view].view.startswith(SCANNER_PREFIX) and pair_rng.random() < both_feet:
                 chosen = sorted([view, partner[view]], key=lambda i: views[i].foot_id)
             plans.append(Plan(index, pool, chosen, floor_order[k % len(floor_order)]))
     return plans, n_pools
 
 
 # ------------------------------------------------------------------------------- per-view caching
+
 
 @dataclass
 class PreparedView:
@@ -226,15 +244,26 @@ def prepare_view(view: FootView, levels: int = 2) -> PreparedView:
     if view.params.get("shadow") is not None:  # egocentric: cast + contact shadow rendered with the view
         shadow = np.ascontiguousarray(view.params["shadow"], dtype=np.uint8)
     else:
-        small = cv2.resize(mask * 255, (max(1, w // SHADOW_SCALE), max(1, h // SHADOW_SCALE)), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            mask * 255, (max(1, w // SHADOW_SCALE), max(1, h // SHADOW_SCALE)), interpolation=cv2.INTER_AREA
+        )
         sigma = max(0.7, 0.04 * max(box[2] - box[0], box[3] - box[1]) / SHADOW_SCALE)
         shadow = cv2.convertScaleAbs(cv2.GaussianBlur(small, (0, 0), sigma), alpha=1.4)
     covered = (alpha > 127).astype(np.uint8)
     mean = np.array(cv2.mean(rgb, mask=covered)[:3]) if covered.any() else np.full(3, 128.0)
     leg_edge, leg_cut = _leg_cut(alpha)
     ego = view.view.startswith(EGO_PREFIX)
-    base = PreparedView(np.dstack([rgb, alpha]), mask, shadow,
-                        np.array([w / shadow.shape[1], h / shadow.shape[0]]), box, mean, leg_edge, leg_cut, ego=ego)
+    base = PreparedView(
+        np.dstack([rgb, alpha]),
+        mask,
+        shadow,
+        np.array([w / shadow.shape[1], h / shadow.shape[0]]),
+        box,
+        mean,
+        leg_edge,
+        leg_cut,
+        ego=ego,
+    )
     if ego:
         return base  # composited at about its own scale: no half-size levels
     level = base
@@ -247,14 +276,22 @@ def prepare_view(view: FootView, levels: int = 2) -> PreparedView:
         # Area-averaged like alpha, so both keep the same boundary.
         half_mask = (cv2.resize(level.mask * 255, size, interpolation=cv2.INTER_AREA) >= 128).astype(np.uint8)
         ratio = np.array([size[0] / lw, size[1] / lh])
-        level.half = PreparedView(half_rgba, half_mask, shadow, level.shadow_scale * ratio,
-                                  _foot_box(half_mask, what), mean, level.leg_edge,
-                                  None if level.leg_cut is None else level.leg_cut * ratio)
+        level.half = PreparedView(
+            half_rgba,
+            half_mask,
+            shadow,
+            level.shadow_scale * ratio,
+            _foot_box(half_mask, what),
+            mean,
+            level.leg_edge,
+            None if level.leg_cut is None else level.leg_cut * ratio,
+        )
         level = level.half
     return base
 
 
 # ------------------------------------------------------------------------------------ geometry
+
 
 def _translate(dx: float, dy: float) -> np.ndarray:
     return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
@@ -274,8 +311,11 @@ def _exit_distance(point: np.ndarray, direction: np.ndarray, size: float) -> flo
     """How far ``point`` must travel along ``direction`` to leave the size x size square (0 if out)."""
     if not (0 <= point[0] <= size and 0 <= point[1] <= size):
         return 0.0
-    steps = [(size - point[axis]) / direction[axis] if direction[axis] > 0 else -point[axis] / direction[axis]
-             for axis in range(2) if abs(direction[axis]) > 1e-9]
+    steps = [
+        (size - point[axis]) / direction[axis] if direction[axis] > 0 else -point[axis] / direction[axis]
+        for axis in range(2)
+        if abs(direction[axis]) > 1e-9
+    ]
     return min(steps) if steps else 0.0
 
 
@@ -284,8 +324,9 @@ def _foot_centre(view: PreparedView) -> np.ndarray:
     return np.array([(x0 + x1) / 2, (y0 + y1) / 2])
 
 
-def place_feet(prepared: Sequence[PreparedView], rng: np.random.Generator, canvas: float,
-               cfg: CompositeConfig) -> list[np.ndarray]:
+def place_feet(
+    prepared: Sequence[PreparedView], rng: np.random.Generator, canvas: float, cfg: CompositeConfig
+) -> list[np.ndarray]:
     """View -> canvas matrices for one foot or a left/right pair (one rotation and scale, side by side)."""
     x0, y0, x1, y1 = prepared[0].foot_box
     scale = rng.uniform(*cfg.foot_size) * canvas / max(x1 - x0, y1 - y0)
@@ -295,8 +336,7 @@ def place_feet(prepared: Sequence[PreparedView], rng: np.random.Generator, canva
     # Side by side across the legs: along the view's x axis when the legs leave through the top or
     # bottom edge, along its y axis when they leave through a side.
     sideways = prepared[0].leg_edge in ("left", "right")
-    across = (np.array([-math.sin(angle), math.cos(angle)]) if sideways
-              else np.array([math.cos(angle), math.sin(angle)]))
+    across = np.array([-math.sin(angle), math.cos(angle)]) if sideways else np.array([math.cos(angle), math.sin(angle)])
     matrices = []
     for k, view in enumerate(prepared):
         matrix = _translate(*centre) @ _rotate_scale(angle, scale) @ _translate(*-_foot_centre(view))
@@ -356,12 +396,13 @@ def _push(matrices: list[np.ndarray], prepared: Sequence[PreparedView], size: in
 
 # ----------------------------------------------------------------------------------- rendering
 
+
 def _scale_of(matrix: np.ndarray, point: np.ndarray | None = None) -> float:
     """Linear magnification of ``matrix`` (at ``point`` for a homography: det J = det H / w^3)."""
     if point is None or (matrix[2, 0] == 0.0 and matrix[2, 1] == 0.0):
         return math.sqrt(abs(np.linalg.det(matrix[:2, :2]) / matrix[2, 2] ** 2))
     w = matrix[2, 0] * point[0] + matrix[2, 1] * point[1] + matrix[2, 2]
-    return math.sqrt(abs(np.linalg.det(matrix) / w ** 3))
+    return math.sqrt(abs(np.linalg.det(matrix) / w**3))
 
 
 def _level(view: PreparedView, matrix: np.ndarray) -> tuple[PreparedView, np.ndarray]:
@@ -386,7 +427,7 @@ def harmonisation_gain(floor_mean: np.ndarray, foot_mean: np.ndarray, strength: 
     foot_mean = np.maximum(foot_mean, 1.0)
     brightness = floor_mean.mean() / foot_mean.mean()
     cast = (floor_mean / floor_mean.mean()) / (foot_mean / foot_mean.mean())
-    return np.clip(brightness ** strength * cast ** (strength / 3.0), 0.7, 1.4)
+    return np.clip(brightness**strength * cast ** (strength / 3.0), 0.7, 1.4)
 
 
 def _roi(matrix: np.ndarray, width: int, height: int, size: int) -> tuple[int, int, int, int] | None:
@@ -402,14 +443,17 @@ def _roi(matrix: np.ndarray, width: int, height: int, size: int) -> tuple[int, i
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
-def _warp_roi(image: np.ndarray, matrix: np.ndarray, roi: tuple[int, int, int, int], *, nearest: bool = False) -> np.ndarray:
+def _warp_roi(
+    image: np.ndarray, matrix: np.ndarray, roi: tuple[int, int, int, int], *, nearest: bool = False
+) -> np.ndarray:
     """Warp only the output box ``roi`` of a layer (transparent outside the layer)."""
     x0, y0, x1, y1 = roi
     return warp(image, _translate(-x0, -y0) @ matrix, (x1 - x0, y1 - y0), nearest=nearest, border=cv2.BORDER_CONSTANT)
 
 
-def render(plan: Plan, prepared: Sequence[PreparedView], floor: np.ndarray, noise: np.ndarray,
-           seed: int, cfg: CompositeConfig) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+def render(
+    plan: Plan, prepared: Sequence[PreparedView], floor: np.ndarray, noise: np.ndarray, seed: int, cfg: CompositeConfig
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """(image uint8 (S, S, 3), mask uint8 (S, S), augmentation record) of one composite.
 
     ``floor`` is RGB or RGBA (the alpha channel is ignored; the renderer passes RGBA for speed).
@@ -477,18 +521,22 @@ def render(plan: Plan, prepared: Sequence[PreparedView], floor: np.ndarray, nois
         image = cv2.GaussianBlur(image, (0, 0), blur)
     # Sensor noise: the shared field is stored as 128 + NOISE_UNIT * N(0, 1) in uint8.
     gain_noise = float(sigma) / NOISE_UNIT
-    out = cv2.addWeighted(image, 1.0, noise[oy:oy + size, ox:ox + size], gain_noise, -128.0 * gain_noise)
+    out = cv2.addWeighted(image, 1.0, noise[oy : oy + size, ox : ox + size], gain_noise, -128.0 * gain_noise)
     record = {
         "warp": cfg.warp,
         "corners": np.round(points, 2).tolist(),
         "floor_crop": [round(float(fx), 1), round(float(fy), 1), round(float(side), 1)],
         # Placement on the canvas (before the corner warp) and where the foot ended up in the output.
-        "feet": [{"scale": round(_scale_of(p), 4),
-                  "rotation_deg": round(math.degrees(math.atan2(p[1, 0], p[0, 0])), 2),
-                  "centre": np.round(_apply(p, _foot_centre(v)[None])[0], 1).tolist(),
-                  "output_centre": np.round(_apply(m, _foot_centre(v)[None])[0], 1).tolist(),
-                  "output_scale": round(_scale_of(m, _foot_centre(v)), 4)}
-                 for v, p, m in zip(prepared, placements, to_output)],
+        "feet": [
+            {
+                "scale": round(_scale_of(p), 4),
+                "rotation_deg": round(math.degrees(math.atan2(p[1, 0], p[0, 0])), 2),
+                "centre": np.round(_apply(p, _foot_centre(v)[None])[0], 1).tolist(),
+                "output_centre": np.round(_apply(m, _foot_centre(v)[None])[0], 1).tolist(),
+                "output_scale": round(_scale_of(m, _foot_centre(v)), 4),
+            }
+            for v, p, m in zip(prepared, placements, to_output)
+        ],
         "gains": [np.round(g, 3).tolist() for g in gains],
         "shadow": {"strength": round(float(shadow_strength), 3), "offset": np.round(shadow_shift, 1).tolist()},
         "blur_sigma": round(float(blur), 3) if blur > 0.3 else 0.0,
@@ -501,8 +549,9 @@ def plan_is_ego(prepared: Sequence[PreparedView]) -> bool:
     return len(prepared) == 1 and prepared[0].ego
 
 
-def render_ego(plan: Plan, view: PreparedView, floor: np.ndarray, noise: np.ndarray, seed: int,
-               cfg: CompositeConfig) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+def render_ego(
+    plan: Plan, view: PreparedView, floor: np.ndarray, noise: np.ndarray, seed: int, cfg: CompositeConfig
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """One egocentric composite: the view's 3:4 frame over a 3:4 floor crop, squashed to S x S.
 
     The frame -> output matrix is a mild corner warp whose corners are the frame's own (so the
@@ -553,7 +602,7 @@ def render_ego(plan: Plan, view: PreparedView, floor: np.ndarray, noise: np.ndar
     if blur > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), blur)
     gain_noise = float(sigma) / NOISE_UNIT
-    out = cv2.addWeighted(image, 1.0, noise[oy:oy + size, ox:ox + size], gain_noise, -128.0 * gain_noise)
+    out = cv2.addWeighted(image, 1.0, noise[oy : oy + size, ox : ox + size], gain_noise, -128.0 * gain_noise)
     if jpeg:
         out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, jpeg])[1], cv2.IMREAD_UNCHANGED)
     record = {
@@ -591,6 +640,7 @@ def noise_field(seed: int, size: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------- driver
+
 
 class _Renderer:
     """Holds the inputs in a worker (inherited by fork) and caches prepared views and floors."""
@@ -643,8 +693,9 @@ def _render_chunk(job: tuple[str, str, list[Plan]]) -> list[dict[str, Any]]:
     return records
 
 
-def composite_record(plan: Plan, views: Sequence[FootView], floors: Sequence[Floor],
-                     augment: dict[str, Any]) -> dict[str, Any]:
+def composite_record(
+    plan: Plan, views: Sequence[FootView], floors: Sequence[Floor], augment: dict[str, Any]
+) -> dict[str, Any]:
     """The manifest entry of one composite."""
     shown = [views[i] for i in plan.views]
     foot_ids = [f for v in shown for f in (v.params.get("foot_ids") or [v.foot_id])]
@@ -659,9 +710,14 @@ def composite_record(plan: Plan, views: Sequence[FootView], floors: Sequence[Flo
     }
 
 
-def write_composites(out_dir: str | Path, views: Sequence[FootView], floors: Sequence[Floor],
-                     cfg: CompositeConfig, seed: int,
-                     progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+def write_composites(
+    out_dir: str | Path,
+    views: Sequence[FootView],
+    floors: Sequence[Floor],
+    cfg: CompositeConfig,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
     """Render cfg.count composites into ``out_dir`` (images.npy, masks.npy); return the manifest.
 
     ``progress`` is called with the number of composites finished by each chunk. The caller writes
@@ -671,10 +727,13 @@ def write_composites(out_dir: str | Path, views: Sequence[FootView], floors: Seq
     out_dir.mkdir(parents=True, exist_ok=True)
     plans, n_pools = plan_composites(views, [f.floor_id for f in floors], cfg.count, cfg.pools, seed, cfg.both_feet)
     images_path, masks_path = out_dir / "images.npy", out_dir / "masks.npy"
-    for path, shape in ((images_path, (len(plans), cfg.size, cfg.size, 3)), (masks_path, (len(plans), cfg.size, cfg.size))):
+    for path, shape in (
+        (images_path, (len(plans), cfg.size, cfg.size, 3)),
+        (masks_path, (len(plans), cfg.size, cfg.size)),
+    ):
         # Writes the .npy header and a sparse body that the workers fill in place.
         np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=shape)
-    chunks = [plans[i:i + cfg.chunk] for i in range(0, len(plans), cfg.chunk)]
+    chunks = [plans[i : i + cfg.chunk] for i in range(0, len(plans), cfg.chunk)]
     jobs = [(str(images_path), str(masks_path), chunk) for chunk in chunks]
     _WORKER["renderer"] = _Renderer(views, floors, seed, cfg)
     augments: list[dict[str, Any]] = []
@@ -703,8 +762,9 @@ def write_composites(out_dir: str | Path, views: Sequence[FootView], floors: Seq
         "pools": n_pools,
         "size": cfg.size,
         "seed": seed,
-        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cfg).items()
-                   if k not in ("workers", "chunk")},
+        "config": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cfg).items() if k not in ("workers", "chunk")
+        },
     }
     return manifest
 
@@ -713,4 +773,3 @@ def summary_counts(views: Iterable[FootView]) -> tuple[int, int]:
     """(persons, distinct view names) of the foot views, for the stage's summary line."""
     views = list(views)
     return len({v.person_id for v in views}), len({v.view for v in views})
-

@@ -28,8 +28,9 @@ def outline(image: np.ndarray, mask: np.ndarray, color: tuple[int, int, int] = O
     return out
 
 
-def contact_sheet(images: np.ndarray, masks: np.ndarray, indices: list[int], columns: int = 8,
-                  gap: int = 3, labels: bool = True) -> np.ndarray:
+def contact_sheet(
+    images: np.ndarray, masks: np.ndarray, indices: list[int], columns: int = 8, gap: int = 3, labels: bool = True
+) -> np.ndarray:
     """(H, W, 3) uint8 grid of ``images[indices]`` with mask outlines and small index labels."""
     size = images.shape[1]
     rows = max(1, -(-len(indices) // columns))
@@ -40,12 +41,13 @@ def contact_sheet(images: np.ndarray, masks: np.ndarray, indices: list[int], col
         tile = outline(np.asarray(images[index]), np.asarray(masks[index]))
         if labels:
             cv2.putText(tile, str(index), (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
-        sheet[y:y + size, x:x + size] = tile
+        sheet[y : y + size, x : x + size] = tile
     return sheet
 
 
-def write_contact_sheet(path: str | Path, images: np.ndarray, masks: np.ndarray, cells: int = 48,
-                        columns: int = 8) -> Path:
+def write_contact_sheet(
+    path: str | Path, images: np.ndarray, masks: np.ndarray, cells: int = 48, columns: int = 8
+) -> Path:
     """Write the PNG for ``cells`` evenly spread composites (atomically); return its path."""
     path = Path(path)
     sheet = contact_sheet(images, masks, pick_indices(len(images), cells), columns=min(columns, max(1, len(images))))
@@ -57,9 +59,17 @@ def write_contact_sheet(path: str | Path, images: np.ndarray, masks: np.ndarray,
     return path
 
 
-def realism_sheet(images: np.ndarray, masks: np.ndarray, real_images: np.ndarray, real_masks: np.ndarray,
-                  columns: int = 8, rows: int = 3, frame: tuple[int, int] = (168, 224), gap: int = 3,
-                  seed: int = 0) -> np.ndarray:
+def realism_sheet(
+    images: np.ndarray,
+    masks: np.ndarray,
+    real_images: np.ndarray,
+    real_masks: np.ndarray,
+    columns: int = 8,
+    rows: int = 3,
+    frame: tuple[int, int] = (168, 224),
+    gap: int = 3,
+    seed: int = 0,
+) -> np.ndarray:
     """Rows of composites alternating with rows of real photos, every tile un-squashed back to a
     3:4 frame (``frame`` = width, height) with its mask outlined: is a composite told apart?"""
     w, h = frame
@@ -78,10 +88,11 @@ def realism_sheet(images: np.ndarray, masks: np.ndarray, real_images: np.ndarray
             tile = cv2.resize(np.asarray(image[picks[k]]), (w, h), interpolation=cv2.INTER_AREA)
             m = cv2.resize(np.asarray(mask[picks[k]]).astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
             tile = outline(tile, m)
-            cv2.putText(tile, picks_label(picks, k, r), (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1,
-                        cv2.LINE_AA)
+            cv2.putText(
+                tile, picks_label(picks, k, r), (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA
+            )
             y, x = gap + r * (h + gap), gap + c * (w + gap)
-            sheet[y:y + h, x:x + w] = tile
+            sheet[y : y + h, x : x + w] = tile
     return sheet
 
 

@@ -168,8 +168,10 @@ def make_training_dataset(
     cache = None
     if teacher_logits is not None:
         cache = np.load(teacher_logits, mmap_mode="r")
-        require(cache.shape == (len(indices),) + images.shape[1:3],
-                f"{teacher_logits}: cached logits {cache.shape} do not match the {len(indices)} training images")
+        require(
+            cache.shape == (len(indices),) + images.shape[1:3],
+            f"{teacher_logits}: cached logits {cache.shape} do not match the {len(indices)} training images",
+        )
     side, batch_size = images.shape[1], int(batch_size)
 
     def gather(positions: np.ndarray):
@@ -190,8 +192,8 @@ def make_training_dataset(
         if cache is not None:
             logits = tf.reshape(arrays[2], [batch_size, side, side])
         batch_images, batch_masks, logits = augment_batch(
-            arrays[0], arrays[1], logits,
-            spec=spec, size=int(size), seed=int(seed), batch_number=number)
+            arrays[0], arrays[1], logits, spec=spec, size=int(size), seed=int(seed), batch_number=number
+        )
         batch_images.set_shape([batch_size, size, size, 3])  # the resample's shape is dynamic
         batch_masks.set_shape([batch_size, size, size])
         if logits is None:

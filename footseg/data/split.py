@@ -59,8 +59,9 @@ def _error(counts: Mapping[str, int], targets: Mapping[str, float]) -> float:
     return sum(abs(counts[name] - targets[name]) for name in SPLITS)
 
 
-def _contiguous_assignment(pools: list[Any], sizes: Mapping[Any, int], targets: Mapping[str, float],
-                           need: Mapping[str, bool]) -> tuple[float, dict[Any, str]] | None:
+def _contiguous_assignment(
+    pools: list[Any], sizes: Mapping[Any, int], targets: Mapping[str, float], need: Mapping[str, bool]
+) -> tuple[float, dict[Any, str]] | None:
     """The best assignment that gives each split a run of consecutive pools (train, val, test order).
 
     Preferred on ties: composite-feet numbers composites pool by pool, so each split is then one
@@ -83,8 +84,9 @@ def _contiguous_assignment(pools: list[Any], sizes: Mapping[Any, int], targets: 
     return best[0], {p: ("train" if i < a else "val" if i < b else "test") for i, p in enumerate(pools)}
 
 
-def _greedy_assignment(pools: list[Any], sizes: Mapping[Any, int], targets: Mapping[str, float],
-                       need: Mapping[str, bool]) -> tuple[float, dict[Any, str]]:
+def _greedy_assignment(
+    pools: list[Any], sizes: Mapping[Any, int], targets: Mapping[str, float], need: Mapping[str, bool]
+) -> tuple[float, dict[Any, str]]:
     """Largest pool first into the split furthest below its target, then single moves and swaps."""
     assignment: dict[Any, str] = {}
     counts = dict.fromkeys(SPLITS, 0)
@@ -161,8 +163,9 @@ def _ids(record: Mapping[str, Any], key: str) -> Iterable[str]:
     return record["foot_ids"] if key == "foot_id" else [record[key]]
 
 
-def split_composites(records: list[dict[str, Any]], ratios: Mapping[str, float],
-                     source: str = "manifest.json") -> tuple[dict[str, list[int]], dict[str, Any]]:
+def split_composites(
+    records: list[dict[str, Any]], ratios: Mapping[str, float], source: str = "manifest.json"
+) -> tuple[dict[str, list[int]], dict[str, Any]]:
     """({split: sorted composite indices}, metrics) for manifest records.
 
     Raises FootsegError when the manifest's pools are not disjoint (a person, foot or floor in two
@@ -176,8 +179,10 @@ def split_composites(records: list[dict[str, Any]], ratios: Mapping[str, float],
         for key in ("person_id", "foot_id", "floor_id"):
             for value in _ids(record, key):
                 first = owner.setdefault((key, value), record["pool"])
-                require(first == record["pool"],
-                        f"{source}: {key} {value!r} is in pools {first!r} and {record['pool']!r}; pools must be disjoint")
+                require(
+                    first == record["pool"],
+                    f"{source}: {key} {value!r} is in pools {first!r} and {record['pool']!r}; pools must be disjoint",
+                )
     assignment = assign_pools(dict(pool_sizes), ratios)
     splits: dict[str, list[int]] = {name: [] for name in SPLITS}
     for record in records:
@@ -185,16 +190,22 @@ def split_composites(records: list[dict[str, Any]], ratios: Mapping[str, float],
     # An empty val or test split would only show up later as a crash or a meaningless score.
     wanted = [name for name in SPLITS if ratios[name] > 0]
     for name in wanted:
-        require(len(splits[name]) > 0,
-                f"{source}: split {name} would be empty (split.ratios.{name} = {ratios[name]:g}): the manifest has "
-                f"{len(pool_sizes)} pool(s) for {len(wanted)} non-empty splits; composite-feet deals min(composite.pools, feet.persons, floors.count) "
-                f"pools, so make all three >= {len(wanted)}")
+        require(
+            len(splits[name]) > 0,
+            f"{source}: split {name} would be empty (split.ratios.{name} = {ratios[name]:g}): the manifest has "
+            f"{len(pool_sizes)} pool(s) for {len(wanted)} non-empty splits; composite-feet deals min(composite.pools, feet.persons, floors.count) "
+            f"pools, so make all three >= {len(wanted)}",
+        )
     splits = {name: sorted(indices) for name, indices in splits.items()}
     return splits, split_metrics(records, splits, assignment, ratios)
 
 
-def split_metrics(records: list[dict[str, Any]], splits: Mapping[str, list[int]], assignment: Mapping[Any, str],
-                  ratios: Mapping[str, float]) -> dict[str, Any]:
+def split_metrics(
+    records: list[dict[str, Any]],
+    splits: Mapping[str, list[int]],
+    assignment: Mapping[Any, str],
+    ratios: Mapping[str, float],
+) -> dict[str, Any]:
     """Counts, fractions, distinct persons/feet/floors and pairwise overlaps (0 by construction)."""
     total = len(records)
     ids = {name: {key: set() for key in ("person_id", "foot_id", "floor_id")} for name in SPLITS}
@@ -226,4 +237,3 @@ def write_split(split_dir: Path, splits: Mapping[str, list[int]]) -> None:
     """{train,val,test}.txt in ``split_dir``: one composite index per line, ascending."""
     for name in SPLITS:
         (split_dir / f"{name}.txt").write_text("".join(f"{i}\n" for i in splits[name]))
-

@@ -23,16 +23,25 @@ def synthetic_view(rng: np.random.Generator, person: int, side: str, view: str, 
     shade = 0.8 + 0.2 * (xx / w)[..., None]
     rgb = np.clip(skin * shade + rng.normal(0, 6, (h, w, 3)), 0, 255).astype(np.uint8)
     alpha = ((foot | leg) * 255).astype(np.uint8)
-    return FootView(rgb=rgb, alpha=alpha, mask=foot, foot_id=f"person{person:03d}-{side}",
-                    person_id=f"person{person:03d}", view=view, params={"synthetic": True})
+    return FootView(
+        rgb=rgb,
+        alpha=alpha,
+        mask=foot,
+        foot_id=f"person{person:03d}-{side}",
+        person_id=f"person{person:03d}",
+        view=view,
+        params={"synthetic": True},
+    )
 
 
-def synthetic_views(persons: int, views: tuple[str, ...] = ("phone-0", "scanner-0"), seed: int = 0,
-                    size: int = 96) -> list[FootView]:
+def synthetic_views(
+    persons: int, views: tuple[str, ...] = ("phone-0", "scanner-0"), seed: int = 0, size: int = 96
+) -> list[FootView]:
     """Left and right foot of ``persons`` persons in every named view."""
     rng = np.random.default_rng(seed)
-    return [synthetic_view(rng, p, side, view, size) for p in range(persons) for side in ("left", "right")
-            for view in views]
+    return [
+        synthetic_view(rng, p, side, view, size) for p in range(persons) for side in ("left", "right") for view in views
+    ]
 
 
 def synthetic_floors(count: int, size: int = 160, seed: int = 0) -> list[Floor]:

@@ -27,18 +27,18 @@ class AugmentSpec:
     """Ranges of the on-the-fly augmentation (the train.augment config group)."""
 
     flip: bool = True
-    scale: tuple[float, float] = (0.8, 1.25)      # zoom factor, log-uniform
-    rotation_deg: float = 15.0                     # uniform in +-rotation_deg
-    translate: float = 0.08                        # shift, fraction of the side, uniform in +-
-    gamma: tuple[float, float] = (0.8, 1.25)       # log-uniform
-    brightness: float = 0.1                        # additive on 0..1 pixels, uniform in +-
+    scale: tuple[float, float] = (0.8, 1.25)  # zoom factor, log-uniform
+    rotation_deg: float = 15.0  # uniform in +-rotation_deg
+    translate: float = 0.08  # shift, fraction of the side, uniform in +-
+    gamma: tuple[float, float] = (0.8, 1.25)  # log-uniform
+    brightness: float = 0.1  # additive on 0..1 pixels, uniform in +-
     contrast: tuple[float, float] = (0.75, 1.3)
     saturation: tuple[float, float] = (0.6, 1.4)
-    hue_deg: float = 12.0                          # chroma rotation, uniform in +-
-    white_balance: float = 0.08                    # per-channel gain, uniform in 1 +-
-    blur_prob: float = 0.25                        # share of images blurred (strength uniform)
-    noise: float = 0.03                            # sensor noise sigma on 0..1 pixels, uniform in 0..
-    jpeg_prob: float = 0.1                         # share of images re-encoded as JPEG
+    hue_deg: float = 12.0  # chroma rotation, uniform in +-
+    white_balance: float = 0.08  # per-channel gain, uniform in 1 +-
+    blur_prob: float = 0.25  # share of images blurred (strength uniform)
+    noise: float = 0.03  # sensor noise sigma on 0..1 pixels, uniform in 0..
+    jpeg_prob: float = 0.1  # share of images re-encoded as JPEG
     jpeg_quality: tuple[int, int] = (35, 90)
     # How a phase below the composites' side sees them: "crop" a window at the native pixel scale
     # (objects keep the size they have at inference), or "resize" the whole composite down.
@@ -56,22 +56,30 @@ class AugmentSpec:
         for key in ("scale", "gamma", "contrast", "saturation", "jpeg_quality"):
             if key in cfg:
                 value = cfg[key]
-                require(isinstance(value, (list, tuple)) and len(value) == 2 and 0 < value[0] <= value[1],
-                        f"train.augment.{key} must be [low, high] with 0 < low <= high, got {value!r}")
+                require(
+                    isinstance(value, (list, tuple)) and len(value) == 2 and 0 < value[0] <= value[1],
+                    f"train.augment.{key} must be [low, high] with 0 < low <= high, got {value!r}",
+                )
                 cfg[key] = tuple(value)
         for key in ("rotation_deg", "translate", "brightness", "hue_deg", "white_balance", "noise"):
             if key in cfg:
-                require(isinstance(cfg[key], (int, float)) and not isinstance(cfg[key], bool) and cfg[key] >= 0,
-                        f"train.augment.{key} must be a number >= 0, got {cfg[key]!r}")
+                require(
+                    isinstance(cfg[key], (int, float)) and not isinstance(cfg[key], bool) and cfg[key] >= 0,
+                    f"train.augment.{key} must be a number >= 0, got {cfg[key]!r}",
+                )
         for key in ("blur_prob", "jpeg_prob"):
             if key in cfg:
-                require(isinstance(cfg[key], (int, float)) and 0 <= cfg[key] <= 1,
-                        f"train.augment.{key} must be in [0, 1], got {cfg[key]!r}")
+                require(
+                    isinstance(cfg[key], (int, float)) and 0 <= cfg[key] <= 1,
+                    f"train.augment.{key} must be in [0, 1], got {cfg[key]!r}",
+                )
         if "flip" in cfg:
             require(isinstance(cfg["flip"], bool), f"train.augment.flip must be true or false, got {cfg['flip']!r}")
         if "low_res" in cfg:
-            require(cfg["low_res"] in ("resize", "crop"),
-                    f"train.augment.low_res must be resize or crop, got {cfg['low_res']!r}")
+            require(
+                cfg["low_res"] in ("resize", "crop"),
+                f"train.augment.low_res must be resize or crop, got {cfg['low_res']!r}",
+            )
         if "jpeg_quality" in cfg:
             require(cfg["jpeg_quality"][1] <= 100, "train.augment.jpeg_quality must be within 1..100")
         return cls(**cfg)
@@ -101,9 +109,14 @@ def augment_batch(images, masks, logits, *, spec: AugmentSpec, size: int, seed: 
     out_shape = tf.constant([size, size], tf.int32)
 
     def warp(x, interpolation: str):
-        return tf.raw_ops.ImageProjectiveTransformV3(images=x, transforms=transforms, output_shape=out_shape,
-                                                     fill_value=tf.constant(0.0), interpolation=interpolation,
-                                                     fill_mode="REFLECT")
+        return tf.raw_ops.ImageProjectiveTransformV3(
+            images=x,
+            transforms=transforms,
+            output_shape=out_shape,
+            fill_value=tf.constant(0.0),
+            interpolation=interpolation,
+            fill_mode="REFLECT",
+        )
 
     images = tf.cast(warp(images, "BILINEAR"), tf.float32)
     masks = tf.cast(warp(masks[..., None], "NEAREST")[..., 0], tf.int32)
@@ -179,8 +192,9 @@ def _rotate_hue(x, angle):
     to_rgb = tf.linalg.inv(to_yiq)
     cos, sin = tf.cos(angle), tf.sin(angle)
     one, zero = tf.ones_like(angle), tf.zeros_like(angle)
-    rotation = tf.stack([tf.stack([one, zero, zero], -1), tf.stack([zero, cos, -sin], -1),
-                         tf.stack([zero, sin, cos], -1)], axis=1)  # (B, 3, 3)
+    rotation = tf.stack(
+        [tf.stack([one, zero, zero], -1), tf.stack([zero, cos, -sin], -1), tf.stack([zero, sin, cos], -1)], axis=1
+    )  # (B, 3, 3)
     matrix = tf.einsum("ij,bjk,kl->bil", to_rgb, rotation, to_yiq)
     return tf.einsum("bhwc,bdc->bhwd", x, matrix)
 

@@ -23,10 +23,21 @@ _NUMBER = r"([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 _STAT_LINE = re.compile(r"\bcount=\d+\b.*\bavg=")
 _STAT_FIELD = re.compile(r"\b(count|first|curr|min|max|avg|std|p5|median|p95)=" + _NUMBER)
 _TIMINGS = re.compile(
-    r"Inference timings in us: Init: " + _NUMBER + r", First inference: " + _NUMBER
-    + r", Warmup \(avg\): " + _NUMBER + r", Inference \(avg\): " + _NUMBER
+    r"Inference timings in us: Init: "
+    + _NUMBER
+    + r", First inference: "
+    + _NUMBER
+    + r", Warmup \(avg\): "
+    + _NUMBER
+    + r", Inference \(avg\): "
+    + _NUMBER
 )
-_MEMORY = re.compile(r"(?:Memory footprint delta from the start of the tool|Peak memory footprint) \(MB\): init=" + _NUMBER + r" overall=" + _NUMBER)
+_MEMORY = re.compile(
+    r"(?:Memory footprint delta from the start of the tool|Peak memory footprint) \(MB\): init="
+    + _NUMBER
+    + r" overall="
+    + _NUMBER
+)
 _PEAK_MEMORY = re.compile(r"Overall peak memory footprint \(MB\) via periodic monitoring: " + _NUMBER)
 _MODEL_SIZE = re.compile(r"The input model file size \(MB\): " + _NUMBER)
 
@@ -52,7 +63,14 @@ def parse_benchmark_output(text: str) -> dict[str, Any]:
     if stat_lines:
         fields = {k: float(v) for k, v in _STAT_FIELD.findall(stat_lines[-1])}
         result["runs"] = int(fields["count"])
-        for key, name in (("min", "min_ms"), ("max", "max_ms"), ("std", "std_ms"), ("p5", "p5_ms"), ("median", "median_ms"), ("p95", "p95_ms")):
+        for key, name in (
+            ("min", "min_ms"),
+            ("max", "max_ms"),
+            ("std", "std_ms"),
+            ("p5", "p5_ms"),
+            ("median", "median_ms"),
+            ("p95", "p95_ms"),
+        ):
             if key in fields:
                 result[name] = fields[key] / 1e3
     memory = _MEMORY.search(text)
@@ -73,7 +91,9 @@ def validate_adb_config(cfg: dict[str, Any]) -> None:
     require(bool(binary), "bench.adb.benchmark_binary must name the Android benchmark_model binary")
     require(Path(binary).is_file(), f"bench.adb.benchmark_binary: {binary}: file not found")
     device_dir = str(cfg.get("device_dir") or "")
-    require(device_dir.startswith("/"), f"bench.adb.device_dir must be an absolute path on the phone, got {device_dir!r}")
+    require(
+        device_dir.startswith("/"), f"bench.adb.device_dir must be an absolute path on the phone, got {device_dir!r}"
+    )
     require(bool(cfg.get("adb")), "bench.adb.adb must name the adb executable")
 
 
@@ -94,7 +114,9 @@ class Adb:
         try:
             proc = subprocess.run(argv, capture_output=True, text=True, timeout=self.timeout_s)
         except FileNotFoundError:
-            raise FootsegError(f"bench.adb.adb: {self.adb}: executable not found (install Android platform-tools)") from None
+            raise FootsegError(
+                f"bench.adb.adb: {self.adb}: executable not found (install Android platform-tools)"
+            ) from None
         except subprocess.TimeoutExpired:
             raise FootsegError(f"adb timed out after {self.timeout_s:.0f} s: {shlex.join(argv)}") from None
         if proc.returncode != 0:
@@ -155,7 +177,12 @@ def benchmark_on_device(
     return out
 
 
-PHONE_PROPERTIES = {"model": "ro.product.model", "soc": "ro.soc.model", "board": "ro.board.platform", "android": "ro.build.version.release"}
+PHONE_PROPERTIES = {
+    "model": "ro.product.model",
+    "soc": "ro.soc.model",
+    "board": "ro.board.platform",
+    "android": "ro.build.version.release",
+}
 
 
 def phone_info(adb_cfg: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +190,13 @@ def phone_info(adb_cfg: dict[str, Any]) -> dict[str, Any]:
     adb = Adb(adb_cfg["adb"], adb_cfg.get("serial"))
     props = {key: adb("shell", "getprop", prop).strip() or None for key, prop in PHONE_PROPERTIES.items()}
     cpu = " ".join(v for v in (props["model"], props["soc"] or props["board"]) if v) or "Android phone"
-    return {"cpu": f"{cpu} (adb)", "cores": None, "os": f"Android {props['android'] or '?'}", "phone": props, "interpreters": {"benchmark_model": "binary from bench.adb.benchmark_binary"}}
+    return {
+        "cpu": f"{cpu} (adb)",
+        "cores": None,
+        "os": f"Android {props['android'] or '?'}",
+        "phone": props,
+        "interpreters": {"benchmark_model": "binary from bench.adb.benchmark_binary"},
+    }
 
 
 def adb_latency_fn(bench_cfg: dict[str, Any]) -> Any:

@@ -106,6 +106,7 @@ def real_scores(predictions: np.ndarray, masks: np.ndarray, names: list[str] | N
 
     Precision (the share of predicted-foot pixels that are foot) is the one that shows shins
     taken for feet; the per-photo list shows which photos fail."""
+
     def ratio(a: float, b: float) -> float | None:
         return round(a / b, 4) if b > 0 else None
 
@@ -115,11 +116,21 @@ def real_scores(predictions: np.ndarray, masks: np.ndarray, names: list[str] | N
         pred, true = np.asarray(pred) > 0, np.asarray(true) > 0
         tp, fp, fn = int((pred & true).sum()), int((pred & ~true).sum()), int((~pred & true).sum())
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
-        per_photo.append({"name": names[i] if names else str(i), "iou": ratio(tp, tp + fp + fn),
-                          "precision": ratio(tp, tp + fp), "recall": ratio(tp, tp + fn)})
+        per_photo.append(
+            {
+                "name": names[i] if names else str(i),
+                "iou": ratio(tp, tp + fp + fn),
+                "precision": ratio(tp, tp + fp),
+                "recall": ratio(tp, tp + fn),
+            }
+        )
     ious = [p["iou"] for p in per_photo if p["iou"] is not None]
-    return {"precision": ratio(tp_all, tp_all + fp_all), "recall": ratio(tp_all, tp_all + fn_all),
-            "mean_photo_iou": round(float(np.mean(ious)), 4) if ious else None, "per_photo": per_photo}
+    return {
+        "precision": ratio(tp_all, tp_all + fp_all),
+        "recall": ratio(tp_all, tp_all + fn_all),
+        "mean_photo_iou": round(float(np.mean(ious)), 4) if ious else None,
+        "per_photo": per_photo,
+    }
 
 
 def load_real_names(real_dir: str | os.PathLike[str]) -> list[str]:
@@ -205,7 +216,8 @@ def validate_bench_config(cfg: dict[str, Any]) -> None:
         )
     max_seconds = cfg.get("max_seconds")
     require(
-        max_seconds is None or (isinstance(max_seconds, (int, float)) and not isinstance(max_seconds, bool) and max_seconds > 0),
+        max_seconds is None
+        or (isinstance(max_seconds, (int, float)) and not isinstance(max_seconds, bool) and max_seconds > 0),
         f"bench.max_seconds must be a positive number of seconds or null, got {max_seconds!r}",
     )
     peak = cfg.get("peak_gflops")
@@ -232,7 +244,9 @@ def _primary(latency: dict[str, dict[str, dict[str, Any]]], threads: int) -> tup
     return name, figures["median_ms"] if figures else None
 
 
-def ratios(ours: dict[str, dict[str, dict[str, float]]], ref: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+def ratios(
+    ours: dict[str, dict[str, dict[str, float]]], ref: dict[str, dict[str, dict[str, float]]]
+) -> dict[str, dict[str, float]]:
     """Our median latency / the reference's, for each interpreter and thread count both have."""
     out: dict[str, dict[str, float]] = {}
     for name, per_threads in ours.items():
@@ -356,7 +370,9 @@ def benchmark_peer(
     }
     interp = _scoring_interpreter(next(iter(latency), None))
     if tuple(test_images.shape[1:3]) == size:
-        record["test"] = evaluate_tflite(path, test_images, test_masks, interpreter=interp, input_range=PEER_INPUT_RANGE)
+        record["test"] = evaluate_tflite(
+            path, test_images, test_masks, interpreter=interp, input_range=PEER_INPUT_RANGE
+        )
     if real is not None and tuple(real[0].shape[1:3]) == size:
         record["real"] = evaluate_tflite(path, real[0], real[1], interpreter=interp, input_range=PEER_INPUT_RANGE)
     return record
@@ -447,7 +463,13 @@ def benchmark_all(
     if real_dir:
         real = (*load_real_set(real_dir, tuple(test_images.shape[1:3])), load_real_names(real_dir))
     record = run_benchmark(
-        exported_dir, export_report, bench_cfg, test_images=test_images, test_masks=test_masks, real=real, progress=progress
+        exported_dir,
+        export_report,
+        bench_cfg,
+        test_images=test_images,
+        test_masks=test_masks,
+        real=real,
+        progress=progress,
     )
     record.update(
         machine=machine_info() if bench_cfg["device"] == "local" else phone_info(bench_cfg["adb"]),
@@ -463,8 +485,16 @@ def benchmark_all(
     n = min(int(bench_cfg["grid_images"]), len(test_images))
     if n > 0:
         precision = bench_cfg["grid_precision"]
-        grid = segment_grid(exported_dir, ordered_models(list(record["models"])), precision, test_images[:n], bench_cfg.get("peer_model"))
-        plot_segmentation_grid(test_images[:n], test_masks[:n], grid, Path(plots_dir) / "segmentation_grid.png", precision)
+        grid = segment_grid(
+            exported_dir,
+            ordered_models(list(record["models"])),
+            precision,
+            test_images[:n],
+            bench_cfg.get("peer_model"),
+        )
+        plot_segmentation_grid(
+            test_images[:n], test_masks[:n], grid, Path(plots_dir) / "segmentation_grid.png", precision
+        )
     if real is not None:
         precision = bench_cfg["grid_precision"]
         grid = segment_grid(exported_dir, ordered_models(list(record["models"])), precision, real[0], None)

@@ -274,7 +274,9 @@ def export_all(
         "eval_seed": int(seed),  # benchmark picks the same test subset from these two
         "interpreter": export_cfg["interpreter"],
         "max_int8_iou_drop": float(export_cfg["max_int8_iou_drop"]),
-        "int8_over_limit": sorted(n for n, r in records.items() if r["exported"].get("int8", {}).get("iou_drop_exceeded")),
+        "int8_over_limit": sorted(
+            n for n, r in records.items() if r["exported"].get("int8", {}).get("iou_drop_exceeded")
+        ),
     }
     write_json(metrics_path, report)
     return report

@@ -10,7 +10,11 @@ import numpy as np
 
 
 def plot_segmentation_grid(
-    images: np.ndarray, masks: np.ndarray, predictions: dict[str, np.ndarray], png: str | os.PathLike[str], precision: str
+    images: np.ndarray,
+    masks: np.ndarray,
+    predictions: dict[str, np.ndarray],
+    png: str | os.PathLike[str],
+    precision: str,
 ) -> None:
     """Fig 4.1-style grid: one row per test image; columns image, ground truth, then each model."""
     import matplotlib
@@ -42,9 +46,15 @@ def plot_segmentation_grid(
     plt.close(fig)
 
 
-def plot_real_grid(images: np.ndarray, masks: np.ndarray, predictions: dict[str, np.ndarray],
-                   png: str | os.PathLike[str], precision: str, names: list[str] | None = None,
-                   frame: tuple[int, int] = (96, 128)) -> None:
+def plot_real_grid(
+    images: np.ndarray,
+    masks: np.ndarray,
+    predictions: dict[str, np.ndarray],
+    png: str | os.PathLike[str],
+    precision: str,
+    names: list[str] | None = None,
+    frame: tuple[int, int] = (96, 128),
+) -> None:
     """plots/real_grid.jpg: one column per real photo (shown at its 3:4 frame shape), a top row of
     the photos with the true outline (green), then one row per model: its predicted foot tinted
     red, the true outline over it."""
@@ -69,16 +79,21 @@ def plot_real_grid(images: np.ndarray, masks: np.ndarray, predictions: dict[str,
             if pred is not None:  # this photo's IoU, at the input's resolution
                 hit, true_px = pred[c] > 0, mask > 0
                 iou = (hit & true_px).sum() / max((hit | true_px).sum(), 1)
-                cv2.putText(tile, f"{iou:.2f}", (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1, cv2.LINE_AA)
+                cv2.putText(
+                    tile, f"{iou:.2f}", (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1, cv2.LINE_AA
+                )
             elif names:
-                cv2.putText(tile, names[c][:12], (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.3, (255, 255, 255), 1, cv2.LINE_AA)
-            sheet[r * h:(r + 1) * h, label_w + c * w:label_w + (c + 1) * w] = tile
+                cv2.putText(
+                    tile, names[c][:12], (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.3, (255, 255, 255), 1, cv2.LINE_AA
+                )
+            sheet[r * h : (r + 1) * h, label_w + c * w : label_w + (c + 1) * w] = tile
     for r, (name, _) in enumerate(rows):
         text = "mediapipe" if name == "peer" else name
         cv2.putText(sheet, text[:13], (3, r * h + h // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1, cv2.LINE_AA)
         if name not in ("truth", "peer"):
-            cv2.putText(sheet, precision, (3, r * h + h // 2 + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1,
-                        cv2.LINE_AA)
+            cv2.putText(
+                sheet, precision, (3, r * h + h // 2 + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 0, 0), 1, cv2.LINE_AA
+            )
     # JPEG: a grid of photos is ~7x smaller than as PNG (it is committed with the report).
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
     with atomic_file(png) as tmp:

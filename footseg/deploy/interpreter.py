@@ -29,8 +29,10 @@ def _schema() -> Any:
     """TFLite's generated flatbuffer schema, loaded from its file so TensorFlow is not imported."""
     import importlib.util
 
-    for package, relative in (("ai_edge_litert", "schema_py_generated.py"),
-                              ("tensorflow", "lite/python/schema_py_generated.py")):
+    for package, relative in (
+        ("ai_edge_litert", "schema_py_generated.py"),
+        ("tensorflow", "lite/python/schema_py_generated.py"),
+    ):
         spec = importlib.util.find_spec(package)  # locates the package without importing it
         if spec is None or not spec.submodule_search_locations:
             continue
@@ -55,8 +57,9 @@ def verify_tflite(path: str | os.PathLike[str]) -> None:
     require(path.is_file(), f"{path}: model file not found")
     data = path.read_bytes()
     bad = f"{path}: not a valid .tflite model"
-    require(len(data) >= 8 and data[4:8] == TFLITE_IDENTIFIER,
-            f"{bad} (no TFL3 flatbuffer identifier; {len(data)} bytes)")
+    require(
+        len(data) >= 8 and data[4:8] == TFLITE_IDENTIFIER, f"{bad} (no TFL3 flatbuffer identifier; {len(data)} bytes)"
+    )
     schema = _schema()
     if schema is None:  # no schema shipped: the identifier check is all that can be done here
         return
@@ -75,13 +78,19 @@ def verify_tflite(path: str | os.PathLike[str]) -> None:
     for g, graph in enumerate(model.subgraphs):
         tensors = graph.tensors or []
         for t, tensor in enumerate(tensors):
-            require(0 <= tensor.buffer < max(len(buffers), 1), f"{bad} (subgraph {g} tensor {t}: buffer index out of range)")
+            require(
+                0 <= tensor.buffer < max(len(buffers), 1), f"{bad} (subgraph {g} tensor {t}: buffer index out of range)"
+            )
         for name, indices in (("inputs", graph.inputs), ("outputs", graph.outputs)):
-            require(indices is not None and len(indices) > 0 and all(0 <= int(i) < len(tensors) for i in indices),
-                    f"{bad} (subgraph {g}: {name} missing or out of range)")
+            require(
+                indices is not None and len(indices) > 0 and all(0 <= int(i) < len(tensors) for i in indices),
+                f"{bad} (subgraph {g}: {name} missing or out of range)",
+            )
         for o, op in enumerate(graph.operators or []):
             require(0 <= op.opcodeIndex < n_codes, f"{bad} (subgraph {g} operator {o}: unknown operator code)")
-            for i in list(op.inputs if op.inputs is not None else []) + list(op.outputs if op.outputs is not None else []):
+            for i in list(op.inputs if op.inputs is not None else []) + list(
+                op.outputs if op.outputs is not None else []
+            ):
                 require(-1 <= int(i) < len(tensors), f"{bad} (subgraph {g} operator {o}: tensor index out of range)")
 
 

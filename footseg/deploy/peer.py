@@ -23,10 +23,15 @@ DEFAULT_OUT = Path("peer/selfie_segmentation.tflite")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-o", "--out", type=Path, default=DEFAULT_OUT,
+        "-o",
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
         help=f"where to write the .tflite (default {DEFAULT_OUT}, bench.peer_model's default)",
     )
-    parser.add_argument("--wheel", type=Path, help="use this already downloaded mediapipe wheel instead of pip download")
+    parser.add_argument(
+        "--wheel", type=Path, help="use this already downloaded mediapipe wheel instead of pip download"
+    )
 
 
 def download_command(dest: Path) -> list[str]:

@@ -35,7 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", default="all", help="interpreter threads: a positive integer or 'all' (default)")
     parser.add_argument("--interpreter", default="tflite", choices=["tflite", "litert"], help="default: tflite")
     parser.add_argument(
-        "--input-range", type=float, default=255.0,
+        "--input-range",
+        type=float,
+        default=255.0,
         help="float models only: the pixel range the model expects (255 for footseg models, 1 for MediaPipe's)",
     )
 
@@ -94,7 +96,7 @@ def _inputs(path: Path) -> list[Path]:
 
 
 def _kind(path: Path) -> str | None:
-    """"image", "video", or None for a file OpenCV cannot read as either."""
+    """ "image", "video", or None for a file OpenCV cannot read as either."""
     if (path.suffix.lower() in IMAGE_SUFFIXES or not path.suffix) and _read_image(path) is not None:
         return "image"
     video = _video_frames(path)
@@ -130,7 +132,11 @@ def check_inputs(paths: list[Path]) -> list[tuple[Path, str]]:
             kinds.append((path, _kind(path)))
     bad = [path for path, kind in kinds if kind is None]
     if bad:
-        more = f" (and {len(bad) - 1} more: {', '.join(p.name for p in bad[1:6])}{', ...' if len(bad) > 6 else ''})" if len(bad) > 1 else ""
+        more = (
+            f" (and {len(bad) - 1} more: {', '.join(p.name for p in bad[1:6])}{', ...' if len(bad) > 6 else ''})"
+            if len(bad) > 1
+            else ""
+        )
         raise FootsegError(f"{bad[0]}: not an image or a video that OpenCV can read{more}; nothing written")
     return kinds  # type: ignore[return-value]
 
@@ -138,8 +144,12 @@ def check_inputs(paths: list[Path]) -> list[tuple[Path, str]]:
 def output_names(path: Path) -> dict[str, str]:
     """Output file names of one input: its whole file name plus a suffix, so a.jpg and a.png in
     one folder cannot overwrite each other (names in a folder are unique, so are these)."""
-    return {"mask": f"{path.name}.mask.png", "overlay": f"{path.name}.overlay.png",
-            "mask_video": f"{path.name}.mask.mp4", "overlay_video": f"{path.name}.overlay.mp4"}
+    return {
+        "mask": f"{path.name}.mask.png",
+        "overlay": f"{path.name}.overlay.png",
+        "mask_video": f"{path.name}.mask.mp4",
+        "overlay_video": f"{path.name}.overlay.mp4",
+    }
 
 
 def _write_png(path: Path, rgb_or_gray: np.ndarray) -> None:
@@ -205,7 +215,13 @@ def _staging(out: Path) -> Iterator[Path]:
 
 
 def predict(
-    model_path: Path, input_path: Path, out: Path, *, threads: int | str = "all", interpreter: str = "tflite", input_range: float = 255.0
+    model_path: Path,
+    input_path: Path,
+    out: Path,
+    *,
+    threads: int | str = "all",
+    interpreter: str = "tflite",
+    input_range: float = 255.0,
 ) -> dict[str, float]:
     """Segment every image or video frame of ``input_path`` into ``out``: {"frames", "model_fps", "fps"}.
 
@@ -229,7 +245,9 @@ def predict(
             names = output_names(path)
             if kind == "video":
                 capture, fps = _video_frames(path)  # type: ignore[misc]
-                n, seconds = predict_video(model, capture, fps, staged / names["overlay_video"], staged / names["mask_video"])
+                n, seconds = predict_video(
+                    model, capture, fps, staged / names["overlay_video"], staged / names["mask_video"]
+                )
                 frames, model_seconds = frames + n, model_seconds + seconds
                 continue
             rgb = _read_image(path)

@@ -21,7 +21,9 @@ def headline_rank(interpreter: str) -> int:
     return HEADLINE_ORDER.index(interpreter) if interpreter in HEADLINE_ORDER else len(HEADLINE_ORDER)
 
 
-def headline_latency(latency: dict[str, dict[str, dict[str, Any]]], threads: str) -> tuple[str | None, dict[str, Any] | None]:
+def headline_latency(
+    latency: dict[str, dict[str, dict[str, Any]]], threads: str
+) -> tuple[str | None, dict[str, Any] | None]:
     """(interpreter, figures) headlining ``threads`` threads: the first of HEADLINE_ORDER measured."""
     names = sorted(latency, key=headline_rank)
     for name in names:

@@ -109,7 +109,9 @@ def render_browser_rows(records: list[dict[str, Any]]) -> str:
     ]
     for record in records:
         machine = record.get("machine", {})
-        backend = f"{machine.get('backend', '?')}" + (f" {machine['threads']} thr" if machine.get("backend") == "wasm" else "")
+        backend = f"{machine.get('backend', '?')}" + (
+            f" {machine['threads']} thr" if machine.get("backend") == "wasm" else ""
+        )
         for name in ordered_models(list(record["models"])):
             per_precision = record["models"][name]
             fp32, int8 = per_precision.get("fp32"), per_precision.get("int8")
@@ -124,7 +126,9 @@ def render_browser_rows(records: list[dict[str, Any]]) -> str:
 
 
 def render_results(
-    record: dict[str, Any], export_report: dict[str, Any] | None = None, browser_records: list[dict[str, Any]] | None = None
+    record: dict[str, Any],
+    export_report: dict[str, Any] | None = None,
+    browser_records: list[dict[str, Any]] | None = None,
 ) -> str:
     """results.md text: Tables 4.1 and 4.2 beside the thesis, all figures, the peer and the machine."""
     machine = record.get("machine", {})
@@ -133,7 +137,11 @@ def render_results(
     lines += [
         f"Measured on: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, {machine.get('os', '?')}; "
         f"device `{record['device']}`; interpreters: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(machine.get("interpreters", {}).items(), key=lambda kv: headline_rank(kv[0])) if v)
+        + ", ".join(
+            f"{k} {v}"
+            for k, v in sorted(machine.get("interpreters", {}).items(), key=lambda kv: headline_rank(kv[0]))
+            if v
+        )
         + ".",
         f"Latency: median of up to {record.get('runs', '?')} timed runs after up to {record.get('warmup', '?')} warm-up runs "
         f"(each capped at {record.get('max_seconds')} s, at least 3 timed runs), XNNPACK on; "
@@ -265,13 +273,26 @@ def plot_latency_vs_iou(record: dict[str, Any], png: str | os.PathLike[str]) -> 
         ax.scatter(p["latency_ms"], p["iou"], color=colour, marker=PRECISION_MARKERS.get(p["precision"], "o"), s=50)
         if p["model"] not in labelled:  # one name per model: the markers tell the precisions apart
             labelled.add(p["model"])
-            ax.annotate(p["model"], (p["latency_ms"], p["iou"]), fontsize=7, color=colour, xytext=(4, 4), textcoords="offset points")
+            ax.annotate(
+                p["model"],
+                (p["latency_ms"], p["iou"]),
+                fontsize=7,
+                color=colour,
+                xytext=(4, 4),
+                textcoords="offset points",
+            )
     peer = record.get("peer", {})
     if peer.get("available") and peer.get("test"):
         _, lat = latency_at(peer, "1")
         if lat:
             ax.scatter(lat["median_ms"], peer["test"]["iou"], color="black", marker="x", s=60)
-            ax.annotate("mediapipe peer (marks legs)", (lat["median_ms"], peer["test"]["iou"]), fontsize=7, xytext=(4, -10), textcoords="offset points")
+            ax.annotate(
+                "mediapipe peer (marks legs)",
+                (lat["median_ms"], peer["test"]["iou"]),
+                fontsize=7,
+                xytext=(4, -10),
+                textcoords="offset points",
+            )
     for precision, marker in PRECISION_MARKERS.items():
         ax.scatter([], [], color="grey", marker=marker, label=precision)
     ax.set_xscale("log")
@@ -304,16 +325,24 @@ def _real_set_table(record: dict[str, Any]) -> list[str]:
         if real.get("precision") is None and real.get("iou") is None:
             continue
         gap = None if real.get("iou") is None else real["iou"] - row["test"]["iou"]
-        rows.append(f"| {name} | {_fmt(real.get('iou'))} | {_fmt(real.get('precision'))} | {_fmt(real.get('recall'))} "
-                    f"| {_fmt(real.get('mean_photo_iou'))} | {_fmt(gap)} |")
+        rows.append(
+            f"| {name} | {_fmt(real.get('iou'))} | {_fmt(real.get('precision'))} | {_fmt(real.get('recall'))} "
+            f"| {_fmt(real.get('mean_photo_iou'))} | {_fmt(gap)} |"
+        )
     if not rows:
         return []
     where = record.get("real_dir") or "bench.real_dir"
-    return ["", f"## Real set: {record.get('real_samples', '?')} photos ({Path(where).name}; frames squashed to the input)",
-            "", "Precision = share of predicted-foot pixels that are foot (false positives here are mostly shins). "
-            "Per-photo scores: metrics/benchmark.json; masks: plots/real_grid.jpg.", "",
-            "| model | real IoU | precision | recall | mean per-photo IoU | real - test IoU |", "|---|---|---|---|---|---|",
-            *rows]
+    return [
+        "",
+        f"## Real set: {record.get('real_samples', '?')} photos ({Path(where).name}; frames squashed to the input)",
+        "",
+        "Precision = share of predicted-foot pixels that are foot (false positives here are mostly shins). "
+        "Per-photo scores: metrics/benchmark.json; masks: plots/real_grid.jpg.",
+        "",
+        "| model | real IoU | precision | recall | mean per-photo IoU | real - test IoU |",
+        "|---|---|---|---|---|---|",
+        *rows,
+    ]
 
 
 def write_report(
@@ -349,9 +378,16 @@ def report_all(
 
     record = read_json(benchmark_json)
     if not isinstance(record, dict) or not isinstance(record.get("models"), dict):
-        raise FootsegError(f"{benchmark_json}: not a benchmark record (no 'models' mapping); re-run the benchmark stage")
-    write_report(record, results_md=results_md, plots_dir=plots_dir, export_report=read_json(export_json),
-                 browser_dir=browser_dir)
+        raise FootsegError(
+            f"{benchmark_json}: not a benchmark record (no 'models' mapping); re-run the benchmark stage"
+        )
+    write_report(
+        record,
+        results_md=results_md,
+        plots_dir=plots_dir,
+        export_report=read_json(export_json),
+        browser_dir=browser_dir,
+    )
     return record
 
 

@@ -12,8 +12,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-_EXPORTS = {"MODELS": ".registry", "STRIDES": ".registry", "build_model": ".registry",
-            "count_params": ".registry", "flops": ".flops"}
+_EXPORTS = {
+    "MODELS": ".registry",
+    "STRIDES": ".registry",
+    "build_model": ".registry",
+    "count_params": ".registry",
+    "flops": ".flops",
+}
 
 __all__ = list(_EXPORTS)
 

@@ -16,9 +16,9 @@ def channel_pad(x, pad: int):
     than a custom layer, so any process can keras.models.load_model the file without importing
     footseg; lowers to TRANSPOSE, PAD, TRANSPOSE in TFLite.
     """
-    x = layers.Permute((3, 1, 2))(x)              # (C, H, W)
+    x = layers.Permute((3, 1, 2))(x)  # (C, H, W)
     x = layers.ZeroPadding2D(((0, pad), (0, 0)))(x)
-    return layers.Permute((2, 3, 1))(x)           # (H, W, C + pad)
+    return layers.Permute((2, 3, 1))(x)  # (H, W, C + pad)
 
 
 def scaled(channels: int, width: float, divisor: int = 8, minimum: int = 8) -> int:
@@ -46,8 +46,9 @@ def activation(x, kind: str = "relu"):
     return layers.ReLU()(x)
 
 
-def conv_bn(x, filters: int, kernel: int | tuple[int, int] = 3, strides: int = 1, *,
-            dilation: int = 1, act: str | None = "relu"):
+def conv_bn(
+    x, filters: int, kernel: int | tuple[int, int] = 3, strides: int = 1, *, dilation: int = 1, act: str | None = "relu"
+):
     """Conv (no bias: BatchNorm follows) -> BatchNorm -> optional activation."""
     if kernel == 1 and strides > 1 and x.shape[-1] < 16:
         # TF 2.21's oneDNN kernel segfaults training a 1x1 stride-2 conv on < 16 input channels
@@ -55,8 +56,7 @@ def conv_bn(x, filters: int, kernel: int | tuple[int, int] = 3, strides: int = 1
         # the same function, the same FLOPs.
         x = layers.MaxPooling2D(1, strides=strides)(x)
         strides = 1
-    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", dilation_rate=dilation,
-                      use_bias=False)(x)
+    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", dilation_rate=dilation, use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     return x if act is None else activation(x, act)
 
@@ -137,8 +137,7 @@ def squeeze_excite(x, ratio: int = 4):
     return layers.Multiply()([x, s])
 
 
-def inverted_residual(x, filters: int, expansion: int, strides: int = 1, *, kernel: int = 3,
-                      se: bool = False):
+def inverted_residual(x, filters: int, expansion: int, strides: int = 1, *, kernel: int = 3, se: bool = False):
     """MobileNetV2/V3 inverted residual: 1x1 expand -> depthwise -> (SE) -> 1x1 linear project."""
     inp = x
     hidden = x.shape[-1] * expansion

@@ -13,8 +13,16 @@ from keras import layers
 from .blocks import activation, channel_pad, conv_bn, dropout_layer, normalize, scaled
 
 # Stages 2 and 3 (stage 3 is stage 2 without its downsampling bottleneck): (kind, dilation).
-STAGE_2_3 = (("regular", 1), ("dilated", 2), ("asymmetric", 5), ("dilated", 4),
-             ("regular", 1), ("dilated", 8), ("asymmetric", 5), ("dilated", 16))
+STAGE_2_3 = (
+    ("regular", 1),
+    ("dilated", 2),
+    ("asymmetric", 5),
+    ("dilated", 4),
+    ("regular", 1),
+    ("dilated", 8),
+    ("asymmetric", 5),
+    ("dilated", 16),
+)
 
 
 def initial_block(x, filters: int):
@@ -26,8 +34,7 @@ def initial_block(x, filters: int):
     return activation(x, "prelu")
 
 
-def bottleneck(x, filters: int, *, kind: str = "regular", dilation: int = 1, dropout: float = 0.0,
-               skip=None):
+def bottleneck(x, filters: int, *, kind: str = "regular", dilation: int = 1, dropout: float = 0.0, skip=None):
     """One ENet bottleneck; ``kind`` in regular | dilated | asymmetric | downsample | upsample.
 
     ``upsample`` takes ``skip``, the encoder feature map of the target resolution, added to the

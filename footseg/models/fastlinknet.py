@@ -10,8 +10,7 @@ from .blocks import downscale2x, linknet_decoder, linknet_head, normalize, upsca
 from .linknet import resnet18_encoder
 
 
-def build_fastlinknet(*, input_size: int, num_classes: int, dropout: float,
-                      width: float) -> keras.Model:
+def build_fastlinknet(*, input_size: int, num_classes: int, dropout: float, width: float) -> keras.Model:
     """FastLinkNet at ``input_size`` (logits at full resolution)."""
     inputs = keras.Input((input_size, input_size, 3), name="image")
     x = downscale2x(normalize(inputs))

@@ -22,6 +22,5 @@ def flops(model: keras.Model) -> int:
         tf.graph_util.import_graph_def(frozen.graph.as_graph_def(), name="")
         builder = tf.compat.v1.profiler.ProfileOptionBuilder
         options = builder(builder.float_operation()).with_empty_output().build()
-        profile = tf.compat.v1.profiler.profile(graph, run_meta=tf.compat.v1.RunMetadata(),
-                                                cmd="op", options=options)
+        profile = tf.compat.v1.profiler.profile(graph, run_meta=tf.compat.v1.RunMetadata(), cmd="op", options=options)
     return int(profile.total_float_ops)

@@ -35,8 +35,7 @@ def resnet18_encoder(x, width: float, *, separable: bool = False) -> list:
     return features
 
 
-def build_linknet(*, input_size: int, num_classes: int, dropout: float,
-                  width: float) -> keras.Model:
+def build_linknet(*, input_size: int, num_classes: int, dropout: float, width: float) -> keras.Model:
     """LinkNet at ``input_size``; logits at full resolution."""
     inputs = keras.Input((input_size, input_size, 3), name="image")
     features = resnet18_encoder(normalize(inputs), width)

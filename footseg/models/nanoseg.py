@@ -29,14 +29,18 @@ from .blocks import conv_bn, dropout_layer, inverted_residual, normalize, scaled
 
 STEM_FILTERS, STEM_STRIDE = 32, 4  # 4x4 stride-4 patchify stem: straight to 1/4 resolution
 # Encoder after the stem: (filters, expansion, stride, squeeze-excite) per inverted residual.
-ENCODER = ((32, 2, 1, False),
-           (48, 3, 2, False), (48, 3, 1, False),
-           (64, 3, 2, False), (64, 3, 1, False),
-           (64, 3, 2, False), (64, 2, 1, False))
+ENCODER = (
+    (32, 2, 1, False),
+    (48, 3, 2, False),
+    (48, 3, 1, False),
+    (64, 3, 2, False),
+    (64, 3, 1, False),
+    (64, 3, 2, False),
+    (64, 2, 1, False),
+)
 
 
-def build_nanoseg(*, input_size: int, num_classes: int, dropout: float,
-                  width: float) -> keras.Model:
+def build_nanoseg(*, input_size: int, num_classes: int, dropout: float, width: float) -> keras.Model:
     """NanoSeg at ``input_size`` (a multiple of 32); logits at full resolution."""
     inputs = keras.Input((input_size, input_size, 3), name="image")
     x = normalize(inputs)

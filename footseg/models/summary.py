@@ -17,10 +17,8 @@ FASTLINKNET_BUDGET_GFLOPS = 0.3  # at 256x256; scales with the pixel count at ot
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of `footseg models`."""
-    parser.add_argument("--size", type=int, default=256,
-                        help="input size S (S x S x 3), default 256")
-    parser.add_argument("--names", nargs="+", metavar="NAME",
-                        help="models to list (default: every registered model)")
+    parser.add_argument("--size", type=int, default=256, help="input size S (S x S x 3), default 256")
+    parser.add_argument("--names", nargs="+", metavar="NAME", help="models to list (default: every registered model)")
     parser.add_argument("--width", type=float, default=1.0, help="width multiplier, default 1.0")
 
 
@@ -36,9 +34,16 @@ def model_row(name: str, size: int, width: float) -> dict:
     gflops = flops(model) / 1e9
     thesis = FACTS[name].thesis
     thesis_name, thesis_gflops, thesis_mb = (thesis.name, thesis.gflops, thesis.mb) if thesis else ("-", None, None)
-    return {"model": name, "params": count_params(model), "gflops": gflops, "mb": megabytes,
-            "thesis": thesis_name, "thesis_gflops": thesis_gflops, "thesis_mb": thesis_mb,
-            "note": row_note(name, gflops, size)}
+    return {
+        "model": name,
+        "params": count_params(model),
+        "gflops": gflops,
+        "mb": megabytes,
+        "thesis": thesis_name,
+        "thesis_gflops": thesis_gflops,
+        "thesis_mb": thesis_mb,
+        "note": row_note(name, gflops, size),
+    }
 
 
 def row_note(name: str, gflops: float, size: int) -> str:
@@ -52,16 +57,20 @@ def row_note(name: str, gflops: float, size: int) -> str:
 
 def format_table(rows: list[dict], size: int) -> str:
     """A markdown table of ``model_row`` results."""
+
     def num(value, fmt):
         return "-" if value is None else format(value, fmt)
 
-    lines = [f"| model | params (M) | GFLOPs @{size} | .keras MB | thesis model "
-             "| thesis GFLOPs @256 | thesis MB | note |",
-             "|---|---:|---:|---:|---|---:|---:|---|"]
+    lines = [
+        f"| model | params (M) | GFLOPs @{size} | .keras MB | thesis model | thesis GFLOPs @256 | thesis MB | note |",
+        "|---|---:|---:|---:|---|---:|---:|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r['model']} | {r['params'] / 1e6:.3f} | {r['gflops']:.3f} "
-                     f"| {r['mb']:.2f} | {r['thesis']} | {num(r['thesis_gflops'], '.3g')} "
-                     f"| {num(r['thesis_mb'], '.3g')} | {r['note']} |")
+        lines.append(
+            f"| {r['model']} | {r['params'] / 1e6:.3f} | {r['gflops']:.3f} "
+            f"| {r['mb']:.2f} | {r['thesis']} | {num(r['thesis_gflops'], '.3g')} "
+            f"| {num(r['thesis_mb'], '.3g')} | {r['note']} |"
+        )
     return "\n".join(lines)
 
 
@@ -75,10 +84,8 @@ def run(args: argparse.Namespace) -> int:
 
     names = args.names or list(MODELS)
     unknown = [n for n in names if n not in MODELS]
-    require(not unknown,
-            f"--names: unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
+    require(not unknown, f"--names: unknown model(s) {', '.join(unknown)}; known: {', '.join(MODELS)}")
     require(args.size > 0, f"--size must be positive, got {args.size}")
-    rows = [model_row(name, args.size, args.width)
-            for name in tqdm(names, desc="models", unit="model")]
+    rows = [model_row(name, args.size, args.width) for name in tqdm(names, desc="models", unit="model")]
     print(format_table(rows, args.size))
     return 0

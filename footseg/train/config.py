@@ -16,8 +16,10 @@ STUDENT_LOSSES = ("ce", "iou", "distillation", "search")
 
 
 def _positive_int(value: Any, key: str) -> None:
-    require(isinstance(value, int) and not isinstance(value, bool) and value > 0,
-            f"{key} must be a positive integer, got {value!r}")
+    require(
+        isinstance(value, int) and not isinstance(value, bool) and value > 0,
+        f"{key} must be a positive integer, got {value!r}",
+    )
 
 
 def _number(value: Any) -> bool:
@@ -40,7 +42,6 @@ def check_lam(value: Any, key: str) -> None:
     require(_number(value) and value >= 0, f"{key} (lambda) must be >= 0, got {value!r}")
 
 
-
 def check_model_name(name: Any, key: str) -> None:
     require(name in MODEL_NAMES, f"{key} must be one of {', '.join(MODEL_NAMES)}; got {name!r}")
 
@@ -53,12 +54,16 @@ def check_train(train: dict[str, Any]) -> None:
     for key in ("eval_batch", "workers"):
         _positive_int(train.get(key), f"train.{key}")
     momentum = train.get("bn_momentum")
-    require(momentum is None or (_number(momentum) and 0 <= momentum < 1),
-            f"train.bn_momentum must be null or in [0, 1), got {momentum!r}")
+    require(
+        momentum is None or (_number(momentum) and 0 <= momentum < 1),
+        f"train.bn_momentum must be null or in [0, 1), got {momentum!r}",
+    )
     for key in ("eval_limit", "val_limit"):
         limit = train.get(key)
-        require(limit is None or (isinstance(limit, int) and limit > 0),
-                f"train.{key} must be null or a positive integer, got {limit!r}")
+        require(
+            limit is None or (isinstance(limit, int) and limit > 0),
+            f"train.{key} must be null or a positive integer, got {limit!r}",
+        )
 
 
 def check_teacher(teacher: dict[str, Any]) -> None:
@@ -66,8 +71,10 @@ def check_teacher(teacher: dict[str, Any]) -> None:
     check_model_name(teacher.get("arch"), "teacher.arch")
     check_lr(teacher.get("lr"), "teacher.lr")
     check_dropout(teacher.get("dropout"), "teacher.dropout")
-    require(_number(teacher.get("width")) and teacher["width"] > 0,
-            f"teacher.width must be > 0, got {teacher.get('width')!r}")
+    require(
+        _number(teacher.get("width")) and teacher["width"] > 0,
+        f"teacher.width must be > 0, got {teacher.get('width')!r}",
+    )
     require(isinstance(teacher.get("args") or {}, dict), "teacher.args must be a mapping")
     _positive_int(teacher.get("images"), "teacher.images")
 
@@ -83,8 +90,10 @@ def check_student(student: dict[str, Any], students: list[str]) -> None:
     check_dropout(student.get("dropout"), "student.dropout")
     check_temperature(student.get("temperature"), "student.temperature")
     check_lam(student.get("lam"), "student.lam")
-    require(_number(student.get("width")) and student["width"] > 0,
-            f"student.width must be > 0, got {student.get('width')!r}")
+    require(
+        _number(student.get("width")) and student["width"] > 0,
+        f"student.width must be > 0, got {student.get('width')!r}",
+    )
     for key in ("args", "images"):
         per_name = student.get(key) or {}
         require(isinstance(per_name, dict), f"student.{key} must map a student name to a value")
@@ -93,8 +102,10 @@ def check_student(student: dict[str, Any], students: list[str]) -> None:
     for name, args in (student.get("args") or {}).items():
         require(isinstance(args or {}, dict), f"student.args.{name} must be a mapping of builder arguments")
     for name, images in (student.get("images") or {}).items():
-        require(images is None or (isinstance(images, int) and not isinstance(images, bool) and images > 0),
-                f"student.images.{name} must be null (train.images) or a positive integer, got {images!r}")
+        require(
+            images is None or (isinstance(images, int) and not isinstance(images, bool) and images > 0),
+            f"student.images.{name} must be null (train.images) or a positive integer, got {images!r}",
+        )
 
 
 def check_students(students: Any) -> None:
@@ -111,21 +122,31 @@ def check_search(search: dict[str, Any]) -> None:
     for key in ("images", "evals", "parallelism"):
         _positive_int(search.get(key), f"search.{key}")
     cap = search.get("max_soft_weight")
-    require(cap is None or (_number(cap) and cap > 0),
-            f"search.max_soft_weight (lambda * T^2) must be null or > 0, got {cap!r}")
-    require(search.get("backend") in BACKENDS,
-            f"search.backend must be one of {', '.join(BACKENDS)}; got {search.get('backend')!r}")
-    require(search.get("backend") != "mongo" or bool(search.get("mongo_url")),
-            "search.mongo_url is required with search.backend=mongo (mongo://host:port/db/jobs)")
+    require(
+        cap is None or (_number(cap) and cap > 0),
+        f"search.max_soft_weight (lambda * T^2) must be null or > 0, got {cap!r}",
+    )
+    require(
+        search.get("backend") in BACKENDS,
+        f"search.backend must be one of {', '.join(BACKENDS)}; got {search.get('backend')!r}",
+    )
+    require(
+        search.get("backend") != "mongo" or bool(search.get("mongo_url")),
+        "search.mongo_url is required with search.backend=mongo (mongo://host:port/db/jobs)",
+    )
     ranges = search.get("ranges") or {}
     for key, bounds in ranges.items():
-        require(isinstance(bounds, list) and len(bounds) == 2 and all(_number(b) for b in bounds)
-                and bounds[0] < bounds[1], f"search.ranges.{key} must be [low, high] with low < high, got {bounds!r}")
+        require(
+            isinstance(bounds, list) and len(bounds) == 2 and all(_number(b) for b in bounds) and bounds[0] < bounds[1],
+            f"search.ranges.{key} must be [low, high] with low < high, got {bounds!r}",
+        )
     if "lr" in ranges:
         check_lr(ranges["lr"][0], "search.ranges.lr[0]")
     if "dropout" in ranges:
-        require(ranges["dropout"][0] >= 0 and ranges["dropout"][1] < 1,
-                f"search.ranges.dropout must lie within [0, 1), got {ranges['dropout']!r}")
+        require(
+            ranges["dropout"][0] >= 0 and ranges["dropout"][1] < 1,
+            f"search.ranges.dropout must lie within [0, 1), got {ranges['dropout']!r}",
+        )
     if "temperature" in ranges:
         check_temperature(ranges["temperature"][0], "search.ranges.temperature[0]")
     if "lam" in ranges:

@@ -90,8 +90,15 @@ class ValIoUCheckpoint(keras.callbacks.Callback):
     copied into ``scorer``, a build at the validation images' size. Keeps the best weights and logs
     the curves to dvclive (x = evaluation point; images seen and resolution are columns)."""
 
-    def __init__(self, scorer: keras.Model, val_images: np.ndarray, val_masks: np.ndarray,
-                 eval_batch: int, live: Any = None, progress: Any = None):
+    def __init__(
+        self,
+        scorer: keras.Model,
+        val_images: np.ndarray,
+        val_masks: np.ndarray,
+        eval_batch: int,
+        live: Any = None,
+        progress: Any = None,
+    ):
         super().__init__()
         self.scorer, self.val_images, self.val_masks = scorer, val_images, val_masks
         self.eval_batch, self.live, self.progress = eval_batch, live, progress
@@ -108,8 +115,9 @@ class ValIoUCheckpoint(keras.callbacks.Callback):
             self.progress.update(self.batch)
             if self._losses and batch % 10 == 0:
                 best = f"{self.best_iou:.3f}" if self.best_epoch > 0 else "-"
-                self.progress.set_postfix(px=self.size, loss=f"{self._losses[-1]:.4f}", best_val_iou=best,
-                                          refresh=False)
+                self.progress.set_postfix(
+                    px=self.size, loss=f"{self._losses[-1]:.4f}", best_val_iou=best, refresh=False
+                )
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.scorer.set_weights(self.trained.get_weights())
@@ -134,8 +142,7 @@ class ValIoUCheckpoint(keras.callbacks.Callback):
             self.scorer.set_weights(self.best_weights)
 
 
-def _carry_optimizer(new: keras.optimizers.Optimizer, old: keras.optimizers.Optimizer,
-                     variables: list[Any]) -> None:
+def _carry_optimizer(new: keras.optimizers.Optimizer, old: keras.optimizers.Optimizer, variables: list[Any]) -> None:
     """Give ``new`` (for the next phase's build of the same model) ``old``'s step count and moments:
     the schedule and Adam's statistics continue across a change of resolution."""
     new.build(variables)
@@ -182,8 +189,13 @@ def train_model(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=sum(p.steps * p.evals * p.batch for p in plan), desc=desc, unit="img",
-                   dynamic_ncols=True, mininterval=2.0)
+        bar = tqdm(
+            total=sum(p.steps * p.evals * p.batch for p in plan),
+            desc=desc,
+            unit="img",
+            dynamic_ncols=True,
+            mininterval=2.0,
+        )
     checkpoint = ValIoUCheckpoint(scorer, val_images, val_masks, eval_batch, live, bar)
     start, epoch, model, optimizer = time.perf_counter(), 0, None, None
     try:
@@ -194,16 +206,26 @@ def train_model(
             if bn_momentum is not None:
                 set_bn_momentum(model, bn_momentum)
             fit_model = distillation_model(model) if loss == "distillation" else model
-            new_optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=recipe.weight_decay,
-                                                   clipnorm=recipe.clipnorm)
+            new_optimizer = keras.optimizers.AdamW(
+                learning_rate=schedule, weight_decay=recipe.weight_decay, clipnorm=recipe.clipnorm
+            )
             if optimizer is not None:
                 _carry_optimizer(new_optimizer, optimizer, fit_model.trainable_variables)
             optimizer = new_optimizer
-            fit_model.compile(optimizer=optimizer, loss=make_loss(loss, temperature=temperature, lam=lam),
-                              run_eagerly=recipe.run_eagerly)
+            fit_model.compile(
+                optimizer=optimizer,
+                loss=make_loss(loss, temperature=temperature, lam=lam),
+                run_eagerly=recipe.run_eagerly,
+            )
             checkpoint.batch, checkpoint.size, checkpoint.trained = phase.batch, phase.size, model
-            fit_model.fit(datasets(index, phase), initial_epoch=epoch, epochs=epoch + phase.evals,
-                          steps_per_epoch=phase.steps, callbacks=[checkpoint], verbose=0)
+            fit_model.fit(
+                datasets(index, phase),
+                initial_epoch=epoch,
+                epochs=epoch + phase.evals,
+                steps_per_epoch=phase.steps,
+                callbacks=[checkpoint],
+                verbose=0,
+            )
             epoch += phase.evals
     finally:
         if bar is not None:

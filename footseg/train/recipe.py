@@ -19,24 +19,24 @@ from ..errors import require
 
 @dataclass(frozen=True)
 class Phase:
-    size: int        # training resolution (px)
-    share: float     # share of the run's images
-    batch: int       # images per step
-    steps: int = 0   # steps between two evaluations (filled by Recipe.plan)
-    evals: int = 0   # evaluations in this phase (filled by Recipe.plan)
+    size: int  # training resolution (px)
+    share: float  # share of the run's images
+    batch: int  # images per step
+    steps: int = 0  # steps between two evaluations (filled by Recipe.plan)
+    evals: int = 0  # evaluations in this phase (filled by Recipe.plan)
 
 
 @dataclass(frozen=True)
 class Recipe:
-    images: int                   # images seen in the whole run
+    images: int  # images seen in the whole run
     phases: tuple[Phase, ...]
-    lr: float                     # peak learning rate (AdamW)
-    warmup: float = 0.03          # share of the steps spent warming up
+    lr: float  # peak learning rate (AdamW)
+    warmup: float = 0.03  # share of the steps spent warming up
     weight_decay: float = 1e-4
     clipnorm: float | None = None
-    evals: int = 10               # validation points over the run (best checkpoint among them)
+    evals: int = 10  # validation points over the run (best checkpoint among them)
     augment: AugmentSpec = field(default_factory=AugmentSpec)
-    run_eagerly: bool = False     # skip the graph builds (seconds each): only for runs of a few steps
+    run_eagerly: bool = False  # skip the graph builds (seconds each): only for runs of a few steps
 
     def plan(self) -> list[Phase]:
         """The phases with their steps per evaluation and evaluation counts filled in."""
@@ -56,8 +56,10 @@ def _number(value: Any) -> bool:
 
 
 def _positive_int(value: Any, key: str) -> int:
-    require(isinstance(value, int) and not isinstance(value, bool) and value > 0,
-            f"{key} must be a positive integer, got {value!r}")
+    require(
+        isinstance(value, int) and not isinstance(value, bool) and value > 0,
+        f"{key} must be a positive integer, got {value!r}",
+    )
     return value
 
 
@@ -65,12 +67,16 @@ def parse_phases(phases: Any, key: str = "train.phases") -> tuple[Phase, ...]:
     require(isinstance(phases, list) and phases, f"{key} must be a non-empty list of {{size, share, batch}}")
     parsed = []
     for i, phase in enumerate(phases):
-        require(isinstance(phase, dict) and set(phase) == {"size", "share", "batch"},
-                f"{key}[{i}] must have exactly the keys size, share, batch; got {phase!r}")
+        require(
+            isinstance(phase, dict) and set(phase) == {"size", "share", "batch"},
+            f"{key}[{i}] must have exactly the keys size, share, batch; got {phase!r}",
+        )
         size = _positive_int(phase["size"], f"{key}[{i}].size")
         require(size % 64 == 0, f"{key}[{i}].size must be a multiple of 64 (the models' largest stride), got {size}")
-        require(_number(phase["share"]) and 0 < phase["share"] <= 1,
-                f"{key}[{i}].share must be in (0, 1], got {phase['share']!r}")
+        require(
+            _number(phase["share"]) and 0 < phase["share"] <= 1,
+            f"{key}[{i}].share must be in (0, 1], got {phase['share']!r}",
+        )
         parsed.append(Phase(size, float(phase["share"]), _positive_int(phase["batch"], f"{key}[{i}].batch")))
     total = sum(p.share for p in parsed)
     require(abs(total - 1.0) < 1e-6, f"{key}: the shares must add up to 1, got {total:g}")
@@ -90,6 +96,14 @@ def recipe_from_config(train: dict[str, Any], images: Any, lr: Any, images_key: 
     evals = _positive_int(train.get("evals", 10), "train.evals")
     eager = train.get("run_eagerly", False)
     require(isinstance(eager, bool), f"train.run_eagerly must be true or false, got {eager!r}")
-    return Recipe(images=images, phases=parse_phases(train.get("phases")), lr=float(lr), warmup=float(warmup),
-                  weight_decay=float(decay), clipnorm=None if clip is None else float(clip), evals=evals,
-                  augment=AugmentSpec.from_config(train.get("augment")), run_eagerly=eager)
+    return Recipe(
+        images=images,
+        phases=parse_phases(train.get("phases")),
+        lr=float(lr),
+        warmup=float(warmup),
+        weight_decay=float(decay),
+        clipnorm=None if clip is None else float(clip),
+        evals=evals,
+        augment=AugmentSpec.from_config(train.get("augment")),
+        run_eagerly=eager,
+    )

@@ -53,11 +53,14 @@ def build_space(loss: str, ranges: dict[str, tuple[float, float]] | None = None)
         "dropout": hp.uniform("dropout", *r["dropout"]),
     }
     if loss == "search":
-        space["loss"] = hp.choice("loss", [
-            {"name": "ce"},
-            {"name": "iou"},
-            {"name": "distillation", **distill_params()},
-        ])
+        space["loss"] = hp.choice(
+            "loss",
+            [
+                {"name": "ce"},
+                {"name": "iou"},
+                {"name": "distillation", **distill_params()},
+            ],
+        )
     elif loss == "distillation":
         space["loss"] = {"name": "distillation", **distill_params()}
     elif loss in ("ce", "iou"):
@@ -70,8 +73,11 @@ def build_space(loss: str, ranges: dict[str, tuple[float, float]] | None = None)
 def flatten_params(params: dict[str, Any]) -> dict[str, Any]:
     """A sampled point as plain JSON types: {"lr", "dropout", "loss", ["temperature", "lam"]}."""
     loss = dict(params["loss"])
-    flat: dict[str, Any] = {"lr": float(params["lr"]), "dropout": float(params["dropout"]),
-                            "loss": str(loss.pop("name"))}
+    flat: dict[str, Any] = {
+        "lr": float(params["lr"]),
+        "dropout": float(params["dropout"]),
+        "loss": str(loss.pop("name")),
+    }
     flat.update({k: float(v) for k, v in loss.items()})
     return flat
 
@@ -87,8 +93,13 @@ def start_point(params: dict[str, Any], loss: str) -> dict[str, Any]:
     return point
 
 
-def _make_trials(backend: str, parallelism: int, mongo_url: str | None, exp_key: str | None,
-                 points_to_evaluate: list[dict[str, Any]] | None = None):
+def _make_trials(
+    backend: str,
+    parallelism: int,
+    mongo_url: str | None,
+    exp_key: str | None,
+    points_to_evaluate: list[dict[str, Any]] | None = None,
+):
     if backend == "local":
         from hyperopt import Trials
         from hyperopt.fmin import generate_trials_to_calculate
@@ -147,8 +158,15 @@ def _stderr_progress(initial: int, total: int) -> Iterator[Any]:
     """hyperopt's trial bar on stderr (its default writes to stdout, the stage's summary channel)."""
     from tqdm import tqdm
 
-    with tqdm(total=total, initial=initial, unit="trial", desc="search", file=sys.stderr, dynamic_ncols=True,
-              postfix={"best loss": "?"}) as bar:
+    with tqdm(
+        total=total,
+        initial=initial,
+        unit="trial",
+        desc="search",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        postfix={"best loss": "?"},
+    ) as bar:
         yield bar
 
 

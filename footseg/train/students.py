@@ -64,27 +64,56 @@ class StudentObjective:
         params = soft_weight_capped(params, self.job.max_soft_weight)
         keras.utils.set_random_seed(self.job.data.seed)  # every trial starts from the same init and order
         val_images, val_masks = self.job.data.val_subset()
-        result = train_model(self.job.builder(params["dropout"]), self.job.data.datasets(self.recipe),
-                             val_images, val_masks, self.recipe, loss=params["loss"],
-                             temperature=params.get("temperature", 1.0), lam=params.get("lam", 1.0),
-                             eval_batch=self.job.data.eval_batch, progress=False,
-                             bn_momentum=self.job.bn_momentum)
+        result = train_model(
+            self.job.builder(params["dropout"]),
+            self.job.data.datasets(self.recipe),
+            val_images,
+            val_masks,
+            self.recipe,
+            loss=params["loss"],
+            temperature=params.get("temperature", 1.0),
+            lam=params.get("lam", 1.0),
+            eval_batch=self.job.data.eval_batch,
+            progress=False,
+            bn_momentum=self.job.bn_momentum,
+        )
         iou = float(result.best_val.get("iou", 0.0))
-        return {"loss": -iou, "val_iou": iou, "val_accuracy": float(result.best_val.get("accuracy", 0.0)),
-                "lam_used": params.get("lam"), "seconds": result.seconds}
+        return {
+            "loss": -iou,
+            "val_iou": iou,
+            "val_accuracy": float(result.best_val.get("accuracy", 0.0)),
+            "lam_used": params.get("lam"),
+            "seconds": result.seconds,
+        }
 
 
 def trial_recipe(recipe: Recipe, search: dict[str, Any]) -> Recipe:
     """Search trials: ``search.images`` images at the recipe's first (lowest) resolution."""
     first = recipe.phases[0]
-    return dataclasses.replace(recipe, images=int(search["images"]), evals=int(search.get("evals", 2)),
-                               phases=(dataclasses.replace(first, share=1.0),))
+    return dataclasses.replace(
+        recipe,
+        images=int(search["images"]),
+        evals=int(search.get("evals", 2)),
+        phases=(dataclasses.replace(first, share=1.0),),
+    )
 
 
-def run_students(*, names: list[str], loss: str, composites: str, split: str, teacher_path: str,
-                 models_dir: str, metrics_dir: str, plots_dir: str, train: dict[str, Any],
-                 student: dict[str, Any], search: dict[str, Any], seed: int,
-                 progress: bool = True) -> list[dict[str, Any]]:
+def run_students(
+    *,
+    names: list[str],
+    loss: str,
+    composites: str,
+    split: str,
+    teacher_path: str,
+    models_dir: str,
+    metrics_dir: str,
+    plots_dir: str,
+    train: dict[str, Any],
+    student: dict[str, Any],
+    search: dict[str, Any],
+    seed: int,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
     """Train every student in ``names``; each writes models_dir/<name>.keras, models_dir/<name>.search/
     (trials.json, best_params.json), metrics_dir/<name>.json and plots_dir/<name>/ (curves).
 
@@ -100,22 +129,33 @@ def run_students(*, names: list[str], loss: str, composites: str, split: str, te
     for name in names:
         images = (student.get("images") or {}).get(name) or train["images"]
         recipe = recipe_from_config(train, images, student["lr"], f"student.images.{name}", "student.lr")
-        jobs.append(StudentJob(name=name, data=data, recipe=recipe, width=float(student["width"]),
-                               args=dict((student.get("args") or {}).get(name) or {}),
-                               bn_momentum=train.get("bn_momentum"), eval_limit=train.get("eval_limit"),
-                               max_soft_weight=search.get("max_soft_weight")))
+        jobs.append(
+            StudentJob(
+                name=name,
+                data=data,
+                recipe=recipe,
+                width=float(student["width"]),
+                args=dict((student.get("args") or {}).get(name) or {}),
+                bn_momentum=train.get("bn_momentum"),
+                eval_limit=train.get("eval_limit"),
+                max_soft_weight=search.get("max_soft_weight"),
+            )
+        )
     needs_teacher = loss in ("distillation", "search")
     with contextlib.ExitStack() as stack:
         # Each output folder appears whole or not at all (a kill leaves only .<name>.tmp-* siblings,
         # which the stage's next run removes).
-        models_dir, metrics_dir, plots_dir = (str(stack.enter_context(atomic_dir(d)))
-                                              for d in (models_dir, metrics_dir, plots_dir))
+        models_dir, metrics_dir, plots_dir = (
+            str(stack.enter_context(atomic_dir(d))) for d in (models_dir, metrics_dir, plots_dir)
+        )
         if needs_teacher:
             cache_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="footseg-teacher-logits-")))
             logits = _cache_logits(teacher_path, composites, split, train["eval_batch"], cache_dir, progress)
             jobs = [dataclasses.replace(j, data=dataclasses.replace(j.data, teacher_logits=logits)) for j in jobs]
-        tasks = [(slot, job, loss, student, search, models_dir, metrics_dir, plots_dir, progress)
-                 for slot, job in enumerate(jobs)]
+        tasks = [
+            (slot, job, loss, student, search, models_dir, metrics_dir, plots_dir, progress)
+            for slot, job in enumerate(jobs)
+        ]
         workers = min(int(train.get("workers", 1)), len(tasks))
         if workers <= 1:
             return [_run_one(*task) for task in tasks]
@@ -126,8 +166,7 @@ def run_students(*, names: list[str], loss: str, composites: str, split: str, te
             return pool.starmap(_run_one, tasks, chunksize=1)
 
 
-def _cache_logits(teacher_path: str, composites: str, split: str, batch: int, cache_dir: Path,
-                  progress: bool) -> str:
+def _cache_logits(teacher_path: str, composites: str, split: str, batch: int, cache_dir: Path, progress: bool) -> str:
     """Run the teacher once over the training split (in a child process, so this process never
     holds a TensorFlow runtime the workers would have to share cores with)."""
     context = multiprocessing.get_context("spawn")
@@ -135,13 +174,17 @@ def _cache_logits(teacher_path: str, composites: str, split: str, batch: int, ca
         return pool.apply(_cache_logits_child, (teacher_path, composites, split, batch, str(cache_dir), progress))
 
 
-def _cache_logits_child(teacher_path: str, composites: str, split: str, batch: int, cache_dir: str,
-                        progress: bool) -> str:
+def _cache_logits_child(
+    teacher_path: str, composites: str, split: str, batch: int, cache_dir: str, progress: bool
+) -> str:
     from .loop import load_model
     from .teacher_logits import cache_teacher_logits
 
-    return str(cache_teacher_logits(load_model(teacher_path), composites, split, Path(cache_dir) / "train.npy",
-                                    batch, progress))
+    return str(
+        cache_teacher_logits(
+            load_model(teacher_path), composites, split, Path(cache_dir) / "train.npy", batch, progress
+        )
+    )
 
 
 def _init_worker(threads: int) -> None:
@@ -151,8 +194,17 @@ def _init_worker(threads: int) -> None:
     tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
-def _run_one(slot: int, job: StudentJob, loss: str, student: dict[str, Any], search: dict[str, Any],
-             models_dir: str, metrics_dir: str, plots_dir: str, progress: bool) -> dict[str, Any]:
+def _run_one(
+    slot: int,
+    job: StudentJob,
+    loss: str,
+    student: dict[str, Any],
+    search: dict[str, Any],
+    models_dir: str,
+    metrics_dir: str,
+    plots_dir: str,
+    progress: bool,
+) -> dict[str, Any]:
     """Search (if search.trials > 0), train at the full recipe, score, write one student's outputs."""
     from ..io import atomic_dir, write_json
     from ..models import count_params
@@ -169,11 +221,19 @@ def _run_one(slot: int, job: StudentJob, loss: str, student: dict[str, Any], sea
             ranges = {k: tuple(v) for k, v in (search.get("ranges") or {}).items()}
             objective = StudentObjective(job, trial_recipe(job.recipe, search))
             # The student group's values are the first trial: the search can only improve on them.
-            best, trials = run_search(objective, build_space(loss, ranges), trials=search["trials"],
-                                      algo=search["algo"], seed=job.data.seed, backend=search["backend"],
-                                      parallelism=search["parallelism"], mongo_url=search.get("mongo_url"),
-                                      exp_key=search.get("exp_key"), progress=progress,
-                                      points_to_evaluate=[start_point(student, loss)])
+            best, trials = run_search(
+                objective,
+                build_space(loss, ranges),
+                trials=search["trials"],
+                algo=search["algo"],
+                seed=job.data.seed,
+                backend=search["backend"],
+                parallelism=search["parallelism"],
+                mongo_url=search.get("mongo_url"),
+                exp_key=search.get("exp_key"),
+                progress=progress,
+                points_to_evaluate=[start_point(student, loss)],
+            )
         else:  # loss=search with no trials is refused by footseg.train.config.check_loss
             best, trials = defaults, []
         best = soft_weight_capped(best, job.max_soft_weight)
@@ -181,16 +241,28 @@ def _run_one(slot: int, job: StudentJob, loss: str, student: dict[str, Any], sea
         write_json(tmp_search / "best_params.json", best)
         recipe = dataclasses.replace(job.recipe, lr=float(best["lr"]))
         model, result, scores = train_and_score(
-            builder=job.builder(best["dropout"]), data=job.data, recipe=recipe, loss=best["loss"],
-            temperature=best.get("temperature", 1.0), lam=best.get("lam", 1.0),
-            live_dir=str(Path(plots_dir) / name), bn_momentum=job.bn_momentum, eval_limit=job.eval_limit,
-            progress=progress, desc=f"{name} ({slot + 1})")
+            builder=job.builder(best["dropout"]),
+            data=job.data,
+            recipe=recipe,
+            loss=best["loss"],
+            temperature=best.get("temperature", 1.0),
+            lam=best.get("lam", 1.0),
+            live_dir=str(Path(plots_dir) / name),
+            bn_momentum=job.bn_momentum,
+            eval_limit=job.eval_limit,
+            progress=progress,
+            desc=f"{name} ({slot + 1})",
+        )
     record = {
         **scores,
         "loss": best["loss"],
         "params": {**best, "width": job.width, "args": job.args, "param_count": count_params(model)},
-        "search": {"trials": len(trials), "algo": search["algo"], "backend": search["backend"],
-                   "best_trial_val_iou": max((t.get("val_iou", 0.0) for t in trials), default=None)},
+        "search": {
+            "trials": len(trials),
+            "algo": search["algo"],
+            "backend": search["backend"],
+            "best_trial_val_iou": max((t.get("val_iou", 0.0) for t in trials), default=None),
+        },
         "training": training_summary(result, recipe),
     }
     save_model(model, Path(models_dir) / f"{name}.keras")

@@ -33,9 +33,15 @@ class DataSpec:
         from ..data.loader import make_training_dataset
 
         def make(index: int, phase: Any) -> Any:
-            return make_training_dataset(self.composites, self.split, batch_size=phase.batch, size=phase.size,
-                                         seed=self.seed * 1009 + index, augment=recipe.augment,
-                                         teacher_logits=self.teacher_logits)
+            return make_training_dataset(
+                self.composites,
+                self.split,
+                batch_size=phase.batch,
+                size=phase.size,
+                seed=self.seed * 1009 + index,
+                augment=recipe.augment,
+                teacher_logits=self.teacher_logits,
+            )
 
         return make
 
@@ -64,8 +70,14 @@ def split_arrays(composites: str | Path, split: str | Path, name: str) -> tuple[
     return load_split(composites, split, name)
 
 
-def score_splits(model: Any, composites: str | Path, split: str | Path, eval_batch: int,
-                 eval_limit: int | None = None, progress: bool = True) -> dict[str, dict[str, float]]:
+def score_splits(
+    model: Any,
+    composites: str | Path,
+    split: str | Path,
+    eval_batch: int,
+    eval_limit: int | None = None,
+    progress: bool = True,
+) -> dict[str, dict[str, float]]:
     """{"val": scores, "test": scores} of a Keras model, on at most ``eval_limit`` images per split."""
     predict = keras_predict_fn(model)
     scores = {}
@@ -96,9 +108,20 @@ def model_builder(arch: str, dropout: float, width: float, args: dict[str, Any] 
     return lambda size: build_model(arch, input_size=size, dropout=dropout, width=width, **(args or {}))
 
 
-def train_and_score(*, builder: Any, data: DataSpec, recipe: Any, loss: str, temperature: float = 1.0,
-                    lam: float = 1.0, live_dir: str | None, bn_momentum: float | None, eval_limit: int | None,
-                    progress: bool, desc: str) -> tuple[Any, Any, dict[str, Any]]:
+def train_and_score(
+    *,
+    builder: Any,
+    data: DataSpec,
+    recipe: Any,
+    loss: str,
+    temperature: float = 1.0,
+    lam: float = 1.0,
+    live_dir: str | None,
+    bn_momentum: float | None,
+    eval_limit: int | None,
+    progress: bool,
+    desc: str,
+) -> tuple[Any, Any, dict[str, Any]]:
     """Train ``builder``'s model with ``recipe``, score the best weights on val/test at the
     composites' side. Returns (model, TrainResult, scores)."""
     import keras
@@ -109,16 +132,38 @@ def train_and_score(*, builder: Any, data: DataSpec, recipe: Any, loss: str, tem
     val_images, val_masks = data.val_subset()
     with contextlib.ExitStack() as stack:
         tmp_live = stack.enter_context(curves_dir(live_dir)) if live_dir is not None else None
-        result = train_model(builder, data.datasets(recipe), val_images, val_masks, recipe, loss=loss,
-                             temperature=temperature, lam=lam, eval_batch=data.eval_batch, live_dir=tmp_live,
-                             progress=progress, desc=desc, bn_momentum=bn_momentum)
+        result = train_model(
+            builder,
+            data.datasets(recipe),
+            val_images,
+            val_masks,
+            recipe,
+            loss=loss,
+            temperature=temperature,
+            lam=lam,
+            eval_batch=data.eval_batch,
+            live_dir=tmp_live,
+            progress=progress,
+            desc=desc,
+            bn_momentum=bn_momentum,
+        )
     model = result.model
     scores = score_splits(model, data.composites, data.split, data.eval_batch, eval_limit, progress)
     return model, result, scores
 
 
-def run_teacher(*, composites: str, split: str, model_path: str, metrics_path: str, live_dir: str,
-                train: dict[str, Any], teacher: dict[str, Any], seed: int, progress: bool = True) -> dict[str, Any]:
+def run_teacher(
+    *,
+    composites: str,
+    split: str,
+    model_path: str,
+    metrics_path: str,
+    live_dir: str,
+    train: dict[str, Any],
+    teacher: dict[str, Any],
+    seed: int,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Train the teacher with cross entropy at its own budget (teacher.images); write its .keras
     file, metrics JSON and dvclive curves. ``train`` and ``teacher`` are the resolved config groups
     (checked by footseg.train.config). Returns the metrics record."""
@@ -130,9 +175,16 @@ def run_teacher(*, composites: str, split: str, model_path: str, metrics_path: s
     recipe = recipe_from_config(train, teacher["images"], teacher["lr"], "teacher.images", "teacher.lr")
     builder = model_builder(teacher["arch"], teacher["dropout"], teacher["width"], teacher.get("args"))
     model, result, scores = train_and_score(
-        builder=builder, data=data_spec(composites, split, train, seed), recipe=recipe, loss="ce",
-        live_dir=live_dir, bn_momentum=train.get("bn_momentum"), eval_limit=train.get("eval_limit"),
-        progress=progress, desc="teacher")
+        builder=builder,
+        data=data_spec(composites, split, train, seed),
+        recipe=recipe,
+        loss="ce",
+        live_dir=live_dir,
+        bn_momentum=train.get("bn_momentum"),
+        eval_limit=train.get("eval_limit"),
+        progress=progress,
+        desc="teacher",
+    )
     record = {
         **scores,
         "loss": "ce",

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 
-def cache_teacher_logits(teacher: Any, composites: str | Path, split: str | Path, path: str | Path,
-                         batch: int = 16, progress: bool = True) -> Path:
+def cache_teacher_logits(
+    teacher: Any, composites: str | Path, split: str | Path, path: str | Path, batch: int = 16, progress: bool = True
+) -> Path:
     """Run ``teacher`` over the training split once and save d = foot - background logits to ``path``."""
     from ..data.loader import open_composites, read_split_indices
     from .metrics import keras_predict_fn

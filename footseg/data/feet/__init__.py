@@ -38,15 +38,21 @@ def validate_feet_config(cfg: dict[str, Any]) -> None:
         require(bool(cfg.get("dir")), "feet.dir must name the scans directory")
         for key in ("persons", "views"):
             value = cfg.get(key) or 0
-            require(isinstance(value, int) and value >= 0, f"feet.{key} must be an integer >= 0 (0 = all), got {value!r}")
+            require(
+                isinstance(value, int) and value >= 0, f"feet.{key} must be an integer >= 0 (0 = all), got {value!r}"
+            )
         return
     for key in ("persons", "views", "size"):
         value = cfg.get(key)
-        require(isinstance(value, int) and not isinstance(value, bool) and value > 0,
-                f"feet.{key} must be a positive integer, got {value!r}")
+        require(
+            isinstance(value, int) and not isinstance(value, bool) and value > 0,
+            f"feet.{key} must be a positive integer, got {value!r}",
+        )
     require(32 <= cfg["size"] <= 2048, f"feet.size must be between 32 and 2048 pixels, got {cfg['size']}")
     supersample = cfg.get("supersample", 2)
-    require(isinstance(supersample, int) and 1 <= supersample <= 4, f"feet.supersample must be 1..4, got {supersample!r}")
+    require(
+        isinstance(supersample, int) and 1 <= supersample <= 4, f"feet.supersample must be 1..4, got {supersample!r}"
+    )
     share = cfg.get("phone_share", 0.5)
     require(isinstance(share, (int, float)) and 0 <= share <= 1, f"feet.phone_share must be in [0, 1], got {share!r}")
     for key in ("trouser_prob", "shorts_prob"):
@@ -60,15 +66,22 @@ def validate_feet_config(cfg: dict[str, Any]) -> None:
         require(isinstance(weight, (int, float)) and weight >= 0, f"feet.coverings.{name} must be >= 0, got {weight!r}")
     require(sum(coverings.values()) > 0, "feet.coverings: at least one weight must be positive")
     workers = cfg.get("workers", 0)
-    require(isinstance(workers, int) and workers >= 0, f"feet.workers must be an integer >= 0 (0 = all cores), got {workers!r}")
+    require(
+        isinstance(workers, int) and workers >= 0,
+        f"feet.workers must be an integer >= 0 (0 = all cores), got {workers!r}",
+    )
     if source == "find":
         model_dir = cfg.get("model_dir") or ""
-        require(os.path.isdir(model_dir), f"feet.model_dir: FIND model directory {model_dir!r} not found; "
-                f"run `footseg fetch-find --dest {model_dir or '<dir>'}` to download it")
+        require(
+            os.path.isdir(model_dir),
+            f"feet.model_dir: FIND model directory {model_dir!r} not found; "
+            f"run `footseg fetch-find --dest {model_dir or '<dir>'}` to download it",
+        )
 
 
-def build_foot_views(feet_cfg: dict[str, Any], seed: int, progress: bool = True,
-                     scene: str = "classic") -> list[FootView]:
+def build_foot_views(
+    feet_cfg: dict[str, Any], seed: int, progress: bool = True, scene: str = "classic"
+) -> list[FootView]:
     """Every foot view of the dataset, in a deterministic order (person, side, view).
 
     ``scene="egocentric"`` renders ``feet.views`` egocentric views per person instead (both feet,
@@ -77,9 +90,11 @@ def build_foot_views(feet_cfg: dict[str, Any], seed: int, progress: bool = True,
     cfg = dict(feet_cfg)
     validate_feet_config(cfg)
     require(scene in SCENES, f"composite.scene must be one of {', '.join(SCENES)}, got {scene!r}")
-    require(scene == "classic" or cfg["source"] != "scans",
-            "composite.scene=egocentric needs a rendered feet source (feet=find or feet=procedural); "
-            "scans are single-foot views: use composite.scene=classic")
+    require(
+        scene == "classic" or cfg["source"] != "scans",
+        "composite.scene=egocentric needs a rendered feet source (feet=find or feet=procedural); "
+        "scans are single-foot views: use composite.scene=classic",
+    )
     cfg["scene"] = scene
     if cfg["source"] == "scans":
         from .scans import load_scans
@@ -149,8 +164,17 @@ def _render_person(index: int, seed: int) -> list[FootView]:
     if cfg.get("scene") == "egocentric":
         from .ego import render_ego_person
 
-        return render_ego_person(meshes, look, rng, cfg["views"], cfg["size"], cfg.get("supersample", 2), person_id,
-                                 cfg["source"], float(cfg.get("shorts_prob", 0.0)))
+        return render_ego_person(
+            meshes,
+            look,
+            rng,
+            cfg["views"],
+            cfg["size"],
+            cfg.get("supersample", 2),
+            person_id,
+            cfg["source"],
+            float(cfg.get("shorts_prob", 0.0)),
+        )
     names = view_names(cfg["views"], float(cfg.get("phone_share", 0.5)))
     out = []
     for mesh in meshes:

@@ -51,8 +51,7 @@ def sample_stance(rng: np.random.Generator) -> dict[str, Any]:
     feet = {}
     for side, sign in (("left", 1.0), ("right", -1.0)):
         toe_out = rng.uniform(-5, 15)
-        feet[side] = {"yaw_deg": _r(sign * toe_out, 2),
-                      "heel": _r([sign * ahead / 2, sign * width / 2])}
+        feet[side] = {"yaw_deg": _r(sign * toe_out, 2), "heel": _r([sign * ahead / 2, sign * width / 2])}
     return {"width_m": _r(width), "feet": feet}
 
 
@@ -77,8 +76,14 @@ def sample_ego_camera(rng: np.random.Generator, feet_centre: np.ndarray) -> dict
     y = math.radians(yaw)
     ahead = -height * math.tan(sight)  # eye this far ahead of the feet centre
     eye = feet_centre + np.array([ahead * math.cos(y), ahead * math.sin(y) + rng.normal(0, 0.03), height])
-    return {"kind": "ego", "eye": _r(eye), "tilt_deg": _r(tilt, 2), "yaw_deg": _r(yaw, 2),
-            "roll_deg": _r(rng.normal(0, 5), 2), "fov_deg": _r(fov, 2)}
+    return {
+        "kind": "ego",
+        "eye": _r(eye),
+        "tilt_deg": _r(tilt, 2),
+        "yaw_deg": _r(yaw, 2),
+        "roll_deg": _r(rng.normal(0, 5), 2),
+        "fov_deg": _r(fov, 2),
+    }
 
 
 def camera_rotation(camera: dict[str, Any]) -> np.ndarray:
@@ -92,8 +97,9 @@ def camera_rotation(camera: dict[str, Any]) -> np.ndarray:
     return np.stack([right, down, forward])
 
 
-def project_pinhole(vertices: np.ndarray, camera: dict[str, Any], width: int, height: int
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def project_pinhole(
+    vertices: np.ndarray, camera: dict[str, Any], width: int, height: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Pixel positions (V, 2) and camera depths (V,) through a pinhole with vertical ``fov_deg``."""
     eye = np.asarray(camera["eye"], np.float64)
     cam = (vertices - eye) @ camera_rotation(camera).T
@@ -111,8 +117,14 @@ def _local_camera(camera: dict[str, Any], yaw_rad: float, heel: np.ndarray) -> d
     return out
 
 
-def _shadow_map(scenes: list[Scene], cameras: list[dict[str, Any]], light_dir_local: list[np.ndarray],
-                width: int, height: int, softness: float) -> np.ndarray:
+def _shadow_map(
+    scenes: list[Scene],
+    cameras: list[dict[str, Any]],
+    light_dir_local: list[np.ndarray],
+    width: int,
+    height: int,
+    softness: float,
+) -> np.ndarray:
     """Darkness (uint8, quarter resolution) the legs and feet throw on the floor: cast + contact."""
     w, h = max(1, width // SHADOW_SCALE), max(1, height // SHADOW_SCALE)
     cast = np.zeros((h, w), np.float32)
@@ -145,9 +157,17 @@ def _in_frame(xy: np.ndarray, depth: np.ndarray, width: int, height: int, margin
     return (depth > NEAR) & (xy[:, 0] > m) & (xy[:, 0] < width - m) & (xy[:, 1] > m) & (xy[:, 1] < height - m)
 
 
-def render_ego_person(meshes: list[FootMesh], look: dict[str, Any], rng: np.random.Generator, views: int,
-                      size: int, supersample: int, person_id: str, source: str,
-                      shorts_prob: float = 0.0) -> list[FootView]:
+def render_ego_person(
+    meshes: list[FootMesh],
+    look: dict[str, Any],
+    rng: np.random.Generator,
+    views: int,
+    size: int,
+    supersample: int,
+    person_id: str,
+    source: str,
+    shorts_prob: float = 0.0,
+) -> list[FootView]:
     """``views`` egocentric views (``size`` high, 3/4 wide) of one person's two feet."""
     from .views import sample_light
 
@@ -158,9 +178,12 @@ def render_ego_person(meshes: list[FootMesh], look: dict[str, Any], rng: np.rand
         view_look = dict(look)
         if "trousers" not in look and rng.random() < shorts_prob:
             # Shorts or capris: a wide hem well above the ankle, the knee and thigh covered.
-            view_look["trousers"] = {"colour": [float(c) for c in rng.uniform(0.05, 0.6, 3)],
-                                     "hem_above_ankle": _r(rng.uniform(0.2, 0.42)),
-                                     "ease": _r(rng.uniform(0.03, 0.06)), "denim": bool(rng.random() < 0.4)}
+            view_look["trousers"] = {
+                "colour": [float(c) for c in rng.uniform(0.05, 0.6, 3)],
+                "hem_above_ankle": _r(rng.uniform(0.2, 0.42)),
+                "ease": _r(rng.uniform(0.03, 0.06)),
+                "denim": bool(rng.random() < 0.4),
+            }
         for _attempt in range(30):
             stance = sample_stance(rng)
             placed = {}
@@ -173,8 +196,11 @@ def render_ego_person(meshes: list[FootMesh], look: dict[str, Any], rng: np.rand
             lean = rng.normal(0, 0.05, 2) + [0.05, 0.0]  # shins lean a little forward, a little apart
             for side, (yaw, heel) in placed.items():
                 local_lean = (_rz(-yaw) @ [lean[0], lean[1] * (1 if side == "left" else -1), 0.0])[:2]
-                leg = {"length": _r(min(0.9, camera["eye"][2] - 0.2)), "tilt": _r(local_lean),
-                       "calf": _r(rng.uniform(0.15, 0.45))}
+                leg = {
+                    "length": _r(min(0.9, camera["eye"][2] - 0.2)),
+                    "tilt": _r(local_lean),
+                    "calf": _r(rng.uniform(0.15, 0.45)),
+                }
                 scene = add_leg(dataclasses.replace(feet[side], look=view_look), leg)
                 cam = _local_camera(camera, yaw, heel)
                 xy, depth = project_pinhole(scene.vertices, cam, width, height)
@@ -197,8 +223,19 @@ def render_ego_person(meshes: list[FootMesh], look: dict[str, Any], rng: np.rand
             xy, depth = project_pinhole(scene.vertices, cam, width * supersample, height * supersample)
             local_dir = _rz(-yaw) @ world_dir
             local_light = dict(light, direction=local_dir.tolist())
-            layers.append(render_projected(scene, xy, depth, np.asarray(cam["eye"], np.float32), local_light,
-                                           width, height, supersample, grain_seed + len(layers)))
+            layers.append(
+                render_projected(
+                    scene,
+                    xy,
+                    depth,
+                    np.asarray(cam["eye"], np.float32),
+                    local_light,
+                    width,
+                    height,
+                    supersample,
+                    grain_seed + len(layers),
+                )
+            )
             light_local.append(local_dir)
         (rgb_a, alpha_a, mask_a, z_a), (rgb_b, alpha_b, mask_b, z_b) = layers
         front_b = z_b < z_a  # per pixel, the nearer surface wins (legs crossing in view)
@@ -208,8 +245,16 @@ def render_ego_person(meshes: list[FootMesh], look: dict[str, Any], rng: np.rand
         # Light height sets the penumbra: low sun, long soft shadows.
         softness = 0.004 + 0.01 * (1 - abs(world_dir[2]))
         shadow = _shadow_map(scenes, cams, light_local, width, height, softness)
-        params = {"source": source, "stance": stance, "camera": camera, "light": light, "look": view_look,
-                  "mesh": {m.side: m.params for m in meshes}, "frame": [width, height],
-                  "foot_ids": sorted(m.foot_id for m in meshes), "shadow": shadow}
+        params = {
+            "source": source,
+            "stance": stance,
+            "camera": camera,
+            "light": light,
+            "look": view_look,
+            "mesh": {m.side: m.params for m in meshes},
+            "frame": [width, height],
+            "foot_ids": sorted(m.foot_id for m in meshes),
+            "shadow": shadow,
+        }
         out.append(FootView(rgb, alpha, mask, f"{person_id}-both", person_id, f"ego-{index}", params))
     return out

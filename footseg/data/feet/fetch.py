@@ -83,7 +83,9 @@ def fetch_find(dest: str | Path, base_url: str = DEFAULT_BASE_URL, timeout: floa
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dest", required=True, type=Path, help="directory to write the model into (feet.model_dir)")
-    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="where the files are (default: the pinned GitHub commit)")
+    parser.add_argument(
+        "--base-url", default=DEFAULT_BASE_URL, help="where the files are (default: the pinned GitHub commit)"
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
 
 

@@ -49,7 +49,10 @@ def check_model_dir(model_dir: str | Path) -> Path:
         path = model_dir / name
         require(path.is_file(), f"feet.model_dir: {path} is missing; {hint}")
         actual = sha256_file(path)
-        require(actual == expected, f"{path}: sha256 {actual[:12]}... does not match the expected {expected[:12]}...; {hint}")
+        require(
+            actual == expected,
+            f"{path}: sha256 {actual[:12]}... does not match the expected {expected[:12]}...; {hint}",
+        )
     return model_dir
 
 
@@ -101,8 +104,9 @@ class FindModel:
         vertices = vertices - [vertices[:, 0].min(), vertices[:, 1].mean(), vertices[:, 2].min()]
         return vertices.astype(np.float32), np.clip(col, 0, 1).astype(np.float32)
 
-    def sample_person(self, person_id: str, rng: np.random.Generator, pose_jitter: float = 0.3,
-                      latent_scale: float = 1.0) -> list[FootMesh]:
+    def sample_person(
+        self, person_id: str, rng: np.random.Generator, pose_jitter: float = 0.3, latent_scale: float = 1.0
+    ) -> list[FootMesh]:
         """The left and right foot of one person: same shape and texture, mirrored, poses differ a little."""
         shape, pose, tex = (rng.normal(0, latent_scale, 3) for _ in LATENTS)
         feet = []
@@ -119,4 +123,3 @@ class FindModel:
             mesh = FootMesh(vertices, self.faces.copy(), colours, "left", f"{person_id}-left", person_id, params)
             feet.append(mesh if side == "left" else mirror(mesh, "right", f"{person_id}-right"))
         return feet
-

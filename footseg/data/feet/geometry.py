@@ -64,8 +64,9 @@ def ankle_ring(vertices: np.ndarray, cut: float = 0.015) -> tuple[float, np.ndar
     return z_cut, ((lo + hi) / 2).astype(np.float32), ((hi - lo) / 2).astype(np.float32)
 
 
-def cut_at(vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, z: float
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cut_at(
+    vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, z: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Clip the mesh to z <= z (where the leg takes over): triangles crossing the plane are cut
     along it, new vertices shared between neighbours, so the foot ends on a clean closed outline
     (its mask edge). Returns (vertices, faces, colors); the outline's vertices lie exactly on z."""
@@ -101,12 +102,22 @@ def cut_at(vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, z: float
             out.append(np.array([[pq, q, r], [pq, r, pr]]))
         else:  # p alone below: keep its corner
             out.append(np.array([[p, pq, pr]]))
-    return (np.vstack([vertices, new_v]).astype(np.float32), np.vstack(out).astype(np.int32),
-            np.vstack([colors, new_c]).astype(np.float32))
+    return (
+        np.vstack([vertices, new_v]).astype(np.float32),
+        np.vstack(out).astype(np.int32),
+        np.vstack([colors, new_c]).astype(np.float32),
+    )
 
 
-def cut_outline(vertices: np.ndarray, faces: np.ndarray, z: float, centre: np.ndarray, radii: np.ndarray,
-                segments: int, colors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def cut_outline(
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    z: float,
+    centre: np.ndarray,
+    radii: np.ndarray,
+    segments: int,
+    colors: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The mesh's outline on the plane z (after ``cut_at``) at ``segments`` angles around the
     ellipse (centre, radii): radius as multiples of the ellipse (the ``base`` that makes a tube
     start exactly on the cut) and, given per-vertex ``colors``, the colour there (segments, 3)."""

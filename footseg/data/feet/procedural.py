@@ -48,8 +48,14 @@ def sweep(xs: np.ndarray, centres: np.ndarray, ring: np.ndarray) -> tuple[np.nda
     return verts.astype(np.float32), np.vstack(faces).astype(np.int32)
 
 
-def _superellipse(half_w: np.ndarray, half_h: np.ndarray, n_top: float, n_bottom: float,
-                  taper_top: np.ndarray | float = 0.0, segments: int = SEGMENTS) -> np.ndarray:
+def _superellipse(
+    half_w: np.ndarray,
+    half_h: np.ndarray,
+    n_top: float,
+    n_bottom: float,
+    taper_top: np.ndarray | float = 0.0,
+    segments: int = SEGMENTS,
+) -> np.ndarray:
     """(K, S, 2) outlines: flatter below (sole), rounder and narrower on top (dorsum)."""
     theta = np.linspace(0, 2 * np.pi, segments, endpoint=False)
     c, s = np.cos(theta), np.sin(theta)
@@ -104,19 +110,29 @@ def left_foot_mesh(shape: dict[str, Any], rng: np.random.Generator) -> tuple[np.
     x_front = 0.83 * L
     xs = t * x_front
     u = xs / L
-    half_w = np.interp(u, [0, 0.15, 0.45, 0.7, 0.83], [0.5 * shape["heel_width"], 0.5 * shape["heel_width"],
-                                                       0.42 * shape["ball_width"], 0.5 * shape["ball_width"],
-                                                       0.45 * shape["ball_width"]])
+    half_w = np.interp(
+        u,
+        [0, 0.15, 0.45, 0.7, 0.83],
+        [
+            0.5 * shape["heel_width"],
+            0.5 * shape["heel_width"],
+            0.42 * shape["ball_width"],
+            0.5 * shape["ball_width"],
+            0.45 * shape["ball_width"],
+        ],
+    )
     half_w = half_w * _ends(t, 0.12)
     top = np.interp(u, [0, 0.1, 0.3, 0.45, 0.72, 0.83], [0.045, 0.05, 0.058, shape["instep_height"], 0.036, 0.03])
     top = top * (0.35 + 0.65 * _ends(t, 0.08))
     centre_y = -0.12 * shape["ball_width"] * np.clip((u - 0.3) / 0.4, 0, 1)  # the medial border runs straighter
-    ring = _superellipse(half_w, top / 2, 2.2, 4.0, taper_top=np.interp(u, [0, 0.3, 0.5, 0.83], [0.5, 0.45, 0.45, 0.35]))
+    ring = _superellipse(
+        half_w, top / 2, 2.2, 4.0, taper_top=np.interp(u, [0, 0.3, 0.5, 0.83], [0.5, 0.45, 0.45, 0.35])
+    )
     centres = np.stack([centre_y, top / 2], axis=-1)
     v, f = sweep(xs, centres, ring)
     # The medial arch: lift the sole on the medial (-y) side around 40 % of the length.
     medial = np.clip(-(v[:, 1] - np.interp(v[:, 0] / L, u, centre_y)) / (0.5 * shape["ball_width"]), 0, 1)
-    arch = shape["arch_height"] * np.exp(-(((v[:, 0] / L) - 0.42) / 0.13) ** 2) * medial
+    arch = shape["arch_height"] * np.exp(-((((v[:, 0] / L) - 0.42) / 0.13) ** 2)) * medial
     low = v[:, 2] < 0.02
     v[:, 2] = np.where(low, v[:, 2] + arch * (1 - v[:, 2] / 0.02), v[:, 2])
     add(v, f, np.ones((len(v), 3), np.float32))
@@ -137,7 +153,11 @@ def left_foot_mesh(shape: dict[str, Any], rng: np.random.Generator) -> tuple[np.
         toe_ring = _superellipse(radius + 1e-5, radius * 0.85 + 1e-5, 2.0, 2.6, segments=16)
         tv, tf = sweep(txs, np.stack([cy, cz], -1), toe_ring)
         tip_w = np.clip((tv[:, 0] - base) / (tip - base), 0, 1)
-        add(tv, tf, np.ones((len(tv), 3), np.float32) * np.array([1 + 0.06 * tip_w, 1 - 0.05 * tip_w, 1 - 0.05 * tip_w]).T)
+        add(
+            tv,
+            tf,
+            np.ones((len(tv), 3), np.float32) * np.array([1 + 0.06 * tip_w, 1 - 0.05 * tip_w, 1 - 0.05 * tip_w]).T,
+        )
 
     # The ankle column over the heel, up to the top of the mesh, capped (the leg continues it).
     ax = shape["ankle_depth"] / 2 + 0.006  # the Achilles tendon just ahead of the heel's back
@@ -150,17 +170,32 @@ def left_foot_mesh(shape: dict[str, Any], rng: np.random.Generator) -> tuple[np.
     rx_front = shape["ankle_depth"] / 2 * flare + max(reach, 0.0) * ramp
     rx_back = shape["ankle_depth"] / 2 * flare
     cos, sin = np.cos(theta)[None], np.sin(theta)[None]
-    col = np.stack([ax + np.where(cos > 0, rx_front[:, None], rx_back[:, None]) * cos,
-                    shape["ankle_width"] / 2 * flare[:, None] * sin,
-                    zs[:, None].repeat(SEGMENTS, 1)], -1).reshape(-1, 3)
+    col = np.stack(
+        [
+            ax + np.where(cos > 0, rx_front[:, None], rx_back[:, None]) * cos,
+            shape["ankle_width"] / 2 * flare[:, None] * sin,
+            zs[:, None].repeat(SEGMENTS, 1),
+        ],
+        -1,
+    ).reshape(-1, 3)
     rr, jj = np.arange(9)[:, None], np.arange(SEGMENTS)[None, :]
     a, b = rr * SEGMENTS + jj, rr * SEGMENTS + (jj + 1) % SEGMENTS
-    cf = np.vstack([np.stack([a, b, b + SEGMENTS], -1).reshape(-1, 3), np.stack([a, b + SEGMENTS, a + SEGMENTS], -1).reshape(-1, 3)])
+    cf = np.vstack(
+        [
+            np.stack([a, b, b + SEGMENTS], -1).reshape(-1, 3),
+            np.stack([a, b + SEGMENTS, a + SEGMENTS], -1).reshape(-1, 3),
+        ]
+    )
     top_i, bottom_i = len(col), len(col) + 1
     col = np.vstack([col, [ax, 0, shape["ankle_height"] + 0.004], [ax, 0, zs[0]]])
     last, first = 9 * SEGMENTS + np.arange(SEGMENTS), np.arange(SEGMENTS)
-    cf = np.vstack([cf, np.stack([last, np.roll(last, -1), np.full(SEGMENTS, top_i)], -1),
-                    np.stack([np.roll(first, -1), first, np.full(SEGMENTS, bottom_i)], -1)])
+    cf = np.vstack(
+        [
+            cf,
+            np.stack([last, np.roll(last, -1), np.full(SEGMENTS, top_i)], -1),
+            np.stack([np.roll(first, -1), first, np.full(SEGMENTS, bottom_i)], -1),
+        ]
+    )
     add(col.astype(np.float32), cf.astype(np.int32), np.ones((len(col), 3), np.float32))
     vertices = np.vstack(parts_v).astype(np.float32)
     faces = np.vstack(parts_f).astype(np.int32)

@@ -127,11 +127,23 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
     tilt = tuple(leg["tilt"])
     # The leg starts on the foot's cut outline (a hair lower and narrower: no crack, no seam).
     leg_z0 = z_top - 0.002
-    outline, outline_colour = geometry.cut_outline(foot.vertices, foot.faces, z_top, ring_c, ring_r, LEG_SEGMENTS,
-                                                   foot.base)
-    leg_v, leg_f = geometry.tube(ring_c, ring_r, leg_z0, z_top + leg["length"], flare=0.3, flare_start=0.1, tilt=tilt,
-                                 segments=LEG_SEGMENTS, rings=22, base=outline * 0.995, base_blend=0.04,
-                                 calf=leg.get("calf", 0.0))
+    outline, outline_colour = geometry.cut_outline(
+        foot.vertices, foot.faces, z_top, ring_c, ring_r, LEG_SEGMENTS, foot.base
+    )
+    leg_v, leg_f = geometry.tube(
+        ring_c,
+        ring_r,
+        leg_z0,
+        z_top + leg["length"],
+        flare=0.3,
+        flare_start=0.1,
+        tilt=tilt,
+        segments=LEG_SEGMENTS,
+        rings=22,
+        base=outline * 0.995,
+        base_blend=0.04,
+        calf=leg.get("calf", 0.0),
+    )
     # The leg's colour continues the foot's along the cut, fading to one leg colour higher up.
     fade = np.clip((leg_v[:, 2] - leg_z0) / 0.05, 0, 1)[:, None]
     ring_colour = outline_colour[np.arange(len(leg_v)) % LEG_SEGMENTS]
@@ -141,10 +153,24 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
         t = foot.look["trousers"]
         z_hem = z_top + t["hem_above_ankle"]
         centre = ring_c + np.asarray(tilt, np.float32) * float(geometry.lean(z_hem - leg_z0))
-        trouser_v, trouser_f = geometry.tube(centre, ring_r * 1.15 + t["ease"], z_hem, z_top + leg["length"],
-                                             flare=0.25, tilt=tilt, tilt_from=z_hem - leg_z0, cap=False)
+        trouser_v, trouser_f = geometry.tube(
+            centre,
+            ring_r * 1.15 + t["ease"],
+            z_hem,
+            z_top + leg["length"],
+            flare=0.25,
+            tilt=tilt,
+            tilt_from=z_hem - leg_z0,
+            cap=False,
+        )
         parts.append((trouser_v, trouser_f, PART_TROUSERS))
-    verts, faces, normals, bases, face_part = [foot.vertices], [foot.faces], [foot.normals], [foot.base], [foot.face_part]
+    verts, faces, normals, bases, face_part = (
+        [foot.vertices],
+        [foot.faces],
+        [foot.normals],
+        [foot.base],
+        [foot.face_part],
+    )
     offset = len(foot.vertices)
     leg_end = offset + np.nonzero(leg_v[:, 2] >= leg_v[:, 2].max() - 1e-6)[0]
     for pv, pf, part in parts:
@@ -187,8 +213,9 @@ def look_at(eye: np.ndarray, target: np.ndarray, roll_deg: float = 0.0) -> np.nd
     return np.stack([right, down, forward]).astype(np.float64)
 
 
-def rasterize(xy: np.ndarray, depth: np.ndarray, faces: np.ndarray, double_sided: np.ndarray,
-              height: int, width: int) -> np.ndarray:
+def rasterize(
+    xy: np.ndarray, depth: np.ndarray, faces: np.ndarray, double_sided: np.ndarray, height: int, width: int
+) -> np.ndarray:
     """Front-most triangle index per pixel ((H, W) int32, -1 where empty).
 
     ``xy`` are vertex positions in pixels (pixel centres at +0.5), ``depth`` camera-space z.
@@ -218,15 +245,19 @@ def rasterize(xy: np.ndarray, depth: np.ndarray, faces: np.ndarray, double_sided
         else:
             step = max(1, _BATCH_PIXELS // (bucket * bucket))
             for i in range(0, len(sel), step):
-                _raster_batch(p, z, area, lo, hi, sel[i:i + step], bucket, width, zbuf)
+                _raster_batch(p, z, area, lo, hi, sel[i : i + step], bucket, width, zbuf)
     ids_out = np.where(zbuf == np.iinfo(np.int64).max, -1, zbuf & ((1 << _ID_BITS) - 1))
     return ids_out.reshape(height, width).astype(np.int32)
 
 
 def _edges(p: np.ndarray, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Edge functions (unnormalised barycentrics) of pixel centres px, py for triangles p (T, 3, 2)."""
+
     def edge(a, b):
-        return (b[:, 0, None] - a[:, 0, None]) * (py - a[:, 1, None]) - (b[:, 1, None] - a[:, 1, None]) * (px - a[:, 0, None])
+        return (b[:, 0, None] - a[:, 0, None]) * (py - a[:, 1, None]) - (b[:, 1, None] - a[:, 1, None]) * (
+            px - a[:, 0, None]
+        )
+
     return edge(p[:, 1], p[:, 2]), edge(p[:, 2], p[:, 0]), edge(p[:, 0], p[:, 1])
 
 
@@ -307,8 +338,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.maximum(np.sqrt(np.einsum("ij,ij->i", v, v)), 1e-9)[:, None]
 
 
-def render(scene: Scene, camera: dict[str, Any], light: dict[str, Any], size: int, supersample: int = 2,
-           seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def render(
+    scene: Scene, camera: dict[str, Any], light: dict[str, Any], size: int, supersample: int = 2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Render ``scene`` -> (rgb uint8 (S, S, 3), alpha uint8 (S, S), mask bool (S, S)).
 
     Coverage (alpha, mask) is rasterised at ``supersample`` x the size for smooth edges; colour is
@@ -319,14 +351,23 @@ def render(scene: Scene, camera: dict[str, Any], light: dict[str, Any], size: in
     ``light``: direction (toward the light), ambient, diffuse, tint (RGB), exposure.
     """
     xy, depth = project(scene, camera, size * supersample)
-    rgb, alpha, mask, _ = render_projected(scene, xy, depth, np.asarray(camera["eye"], np.float32), light,
-                                           size, size, supersample, seed)
+    rgb, alpha, mask, _ = render_projected(
+        scene, xy, depth, np.asarray(camera["eye"], np.float32), light, size, size, supersample, seed
+    )
     return rgb, alpha, mask
 
 
-def render_projected(scene: Scene, xy: np.ndarray, depth: np.ndarray, eye: np.ndarray, light: dict[str, Any],
-                     width: int, height: int, supersample: int = 2, seed: int = 0
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def render_projected(
+    scene: Scene,
+    xy: np.ndarray,
+    depth: np.ndarray,
+    eye: np.ndarray,
+    light: dict[str, Any],
+    width: int,
+    height: int,
+    supersample: int = 2,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rasterise and shade vertices already projected to pixels (``xy`` at ``supersample`` x the
     output, camera ``depth``) -> (rgb (H, W, 3) uint8, alpha (H, W) uint8, mask (H, W) bool,
     depth (H, W) float32 of the shaded surface, inf where empty: for merging two renders)."""
@@ -346,8 +387,9 @@ def render_projected(scene: Scene, xy: np.ndarray, depth: np.ndarray, eye: np.nd
     ys, xs = oy * ss + first // ss, ox * ss + first % ss  # the shaded subsample, full resolution
     fid = sub[oy, ox, first]
     tri = scene.faces[fid]
-    w0, w1, w2 = _edges(xy[tri].astype(np.float32), (xs + 0.5).astype(np.float32)[:, None],
-                        (ys + 0.5).astype(np.float32)[:, None])
+    w0, w1, w2 = _edges(
+        xy[tri].astype(np.float32), (xs + 0.5).astype(np.float32)[:, None], (ys + 0.5).astype(np.float32)[:, None]
+    )
     bary = np.concatenate([w0, w1, w2], axis=1)
     bary /= depth[tri].astype(np.float32)  # perspective-correct
     bary /= bary.sum(axis=1, keepdims=True)
@@ -369,10 +411,16 @@ def render_projected(scene: Scene, xy: np.ndarray, depth: np.ndarray, eye: np.nd
     front = scene.toe_front
     tip_x = np.interp(points[:, 1], front[:, 0], front[:, 1])
     nail_len = np.interp(points[:, 1], front[:, 0], front[:, 2])
-    nail = ((part == PART_FOOT) & (points[:, 0] > tip_x - nail_len - 0.003) & (points[:, 0] < tip_x - 0.003)
-            & (normals[:, 2] > 0.55) & (points[:, 2] > 0.01))
-    alb, spec, shine, skin = albedo(points, part, base, scene.look, scene.foot_length, scene.ankle_top,
-                                    scene.ankle_x, grain, seed, nail)
+    nail = (
+        (part == PART_FOOT)
+        & (points[:, 0] > tip_x - nail_len - 0.003)
+        & (points[:, 0] < tip_x - 0.003)
+        & (normals[:, 2] > 0.55)
+        & (points[:, 2] > 0.01)
+    )
+    alb, spec, shine, skin = albedo(
+        points, part, base, scene.look, scene.foot_length, scene.ankle_top, scene.ankle_x, grain, seed, nail
+    )
     light_dir = np.asarray(light["direction"], np.float32)
     light_dir /= np.linalg.norm(light_dir)
     n_dot_l = normals @ light_dir

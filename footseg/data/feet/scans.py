@@ -51,13 +51,17 @@ def load_scan_view(image_path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray
     image = _read(image_path)
     mask_path = image_path.with_name(image_path.name[: -len(image_path.suffix)] + MASK_SUFFIX)
     has_alpha = image.shape[-1] == 4
-    require(has_alpha or mask_path.is_file(),
-            f"{image_path}: no alpha channel and no mask {mask_path.name} beside it (a scan needs a foot mask)")
+    require(
+        has_alpha or mask_path.is_file(),
+        f"{image_path}: no alpha channel and no mask {mask_path.name} beside it (a scan needs a foot mask)",
+    )
     rgb = np.ascontiguousarray(image[..., :3])
     if mask_path.is_file():
         mask = _read(mask_path, "L") > 0
-        require(mask.shape == rgb.shape[:2],
-                f"{mask_path}: size {mask.shape[1]}x{mask.shape[0]} differs from its image's {rgb.shape[1]}x{rgb.shape[0]}")
+        require(
+            mask.shape == rgb.shape[:2],
+            f"{mask_path}: size {mask.shape[1]}x{mask.shape[0]} differs from its image's {rgb.shape[1]}x{rgb.shape[0]}",
+        )
         alpha = image[..., 3].copy() if has_alpha else (mask * 255).astype(np.uint8)
         alpha = np.maximum(alpha, (mask * 255).astype(np.uint8))  # the foot is always drawn
     else:
@@ -85,8 +89,9 @@ def find_scans(scans_dir: str | Path) -> list[tuple[str, str, Path]]:
     return found
 
 
-def load_scans(scans_dir: str | Path, persons: int | None = None, views: int | None = None,
-               progress: bool = True) -> list[FootView]:
+def load_scans(
+    scans_dir: str | Path, persons: int | None = None, views: int | None = None, progress: bool = True
+) -> list[FootView]:
     """Every view under ``scans_dir`` as FootViews (optionally the first persons / views per foot)."""
     from tqdm import tqdm
 

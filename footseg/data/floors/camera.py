@@ -29,8 +29,13 @@ class FloorView:
     grazing: np.ndarray  # (H, W) 1 - cos(incidence): 0 looking straight down, -> 1 at grazing
 
 
-def camera_params(rng: np.random.Generator, tilt_deg: tuple[float, float], fov_deg: tuple[float, float],
-                  height_m: tuple[float, float], roll_deg: float) -> dict[str, float]:
+def camera_params(
+    rng: np.random.Generator,
+    tilt_deg: tuple[float, float],
+    fov_deg: tuple[float, float],
+    height_m: tuple[float, float],
+    roll_deg: float,
+) -> dict[str, float]:
     """Draw a camera pose; the field of view narrows when the tilt would show the horizon."""
     tilt = float(rng.uniform(*tilt_deg))
     fov = float(rng.uniform(*fov_deg))

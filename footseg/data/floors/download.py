@@ -70,12 +70,24 @@ class DownloadOptions:
         require(not unknown, f"{key}: unknown option(s) {sorted(unknown)}; known: {sorted(DOWNLOAD_DEFAULTS)}")
         for name in ("workers", "max_bytes", "max_pixels"):
             v = merged[name]
-            require(isinstance(v, int) and not isinstance(v, bool) and v > 0, f"{key}.{name} must be a positive integer, got {v!r}")
-        require(isinstance(merged["retries"], int) and merged["retries"] >= 0, f"{key}.retries must be an integer >= 0, got {merged['retries']!r}")
+            require(
+                isinstance(v, int) and not isinstance(v, bool) and v > 0,
+                f"{key}.{name} must be a positive integer, got {v!r}",
+            )
+        require(
+            isinstance(merged["retries"], int) and merged["retries"] >= 0,
+            f"{key}.retries must be an integer >= 0, got {merged['retries']!r}",
+        )
         for name in ("connect_timeout_s", "read_timeout_s", "deadline_s"):
-            require(isinstance(merged[name], (int, float)) and merged[name] > 0, f"{key}.{name} must be > 0, got {merged[name]!r}")
+            require(
+                isinstance(merged[name], (int, float)) and merged[name] > 0,
+                f"{key}.{name} must be > 0, got {merged[name]!r}",
+            )
         for name in ("backoff_base_s", "backoff_max_s"):
-            require(isinstance(merged[name], (int, float)) and merged[name] >= 0, f"{key}.{name} must be >= 0, got {merged[name]!r}")
+            require(
+                isinstance(merged[name], (int, float)) and merged[name] >= 0,
+                f"{key}.{name} must be >= 0, got {merged[name]!r}",
+            )
         require(len(merged["content_types"]) > 0, f"{key}.content_types must list at least one type")
         merged["content_types"] = [str(t).lower() for t in merged["content_types"]]
         return cls(**merged)
@@ -159,8 +171,9 @@ class Downloader:
                 delay = max(delay, after)
         return min(delay, o.backoff_max_s)
 
-    def request(self, url: str, *, params: dict[str, Any] | None = None, stream: bool = True,
-                deadline: float | None = None) -> requests.Response:
+    def request(
+        self, url: str, *, params: dict[str, Any] | None = None, stream: bool = True, deadline: float | None = None
+    ) -> requests.Response:
         """GET with retries on 5xx/429/connection errors; raises FetchFailed; caller closes.
 
         ``deadline`` (time.monotonic()) stops the retries: no backoff sleeps past it."""
@@ -172,12 +185,17 @@ class Downloader:
             try:
                 with self._lock:
                     self.network_requests += 1
-                response = self._session().get(url, params=params, stream=stream,
-                                               timeout=(o.connect_timeout_s, o.read_timeout_s))
+                response = self._session().get(
+                    url, params=params, stream=stream, timeout=(o.connect_timeout_s, o.read_timeout_s)
+                )
             except requests.exceptions.Timeout as exc:
                 last = FetchFailed("timeout", str(exc))
-            except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL,
-                    requests.exceptions.MissingSchema, requests.exceptions.TooManyRedirects) as exc:
+            except (
+                requests.exceptions.InvalidSchema,
+                requests.exceptions.InvalidURL,
+                requests.exceptions.MissingSchema,
+                requests.exceptions.TooManyRedirects,
+            ) as exc:
                 raise FetchFailed("bad-url", str(exc)) from None
             except requests.exceptions.RequestException as exc:
                 last = FetchFailed("connection", str(exc))
@@ -207,8 +225,11 @@ class Downloader:
         try:
             while True:
                 if deadline is not None and time.monotonic() > deadline:
-                    raise FetchFailed("deadline", f"not finished within floors.download.deadline_s "
-                                                  f"= {self.options.deadline_s:g} s ({total} bytes read)")
+                    raise FetchFailed(
+                        "deadline",
+                        f"not finished within floors.download.deadline_s "
+                        f"= {self.options.deadline_s:g} s ({total} bytes read)",
+                    )
                 # read1 returns what has arrived (at most CHUNK), so the deadline is checked between
                 # small reads; read(CHUNK) would wait for a whole chunk from a dripping server.
                 chunk = raw.read1(CHUNK, decode_content=True)
@@ -242,8 +263,13 @@ class Downloader:
     def _to_cache(self, fetched: Fetched) -> None:
         body, sidecar = self._cache_paths(fetched.candidate.url)
         self.cache.mkdir(parents=True, exist_ok=True)
-        meta = {**asdict(fetched.candidate), "final_url": fetched.final_url, "content_type": fetched.content_type,
-                "sha256": hashlib.sha256(fetched.data).hexdigest(), "bytes": len(fetched.data)}
+        meta = {
+            **asdict(fetched.candidate),
+            "final_url": fetched.final_url,
+            "content_type": fetched.content_type,
+            "sha256": hashlib.sha256(fetched.data).hexdigest(),
+            "bytes": len(fetched.data),
+        }
         # Body first, sidecar last: a crash in between leaves no sidecar, so the entry is refetched.
         for path, payload in ((body, fetched.data), (sidecar, json.dumps(meta, indent=2, sort_keys=True).encode())):
             tmp = path.with_name(path.name + f".tmp-{threading.get_ident()}")
@@ -281,6 +307,13 @@ class Downloader:
                 return exc
 
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
-            results = list(tqdm(pool.map(one, candidates), total=len(candidates), desc="download floors",
-                                unit="img", disable=not progress))
+            results = list(
+                tqdm(
+                    pool.map(one, candidates),
+                    total=len(candidates),
+                    desc="download floors",
+                    unit="img",
+                    disable=not progress,
+                )
+            )
         return results

@@ -45,7 +45,9 @@ def decode_image(data: bytes, max_pixels: int) -> Image.Image:
     image = ImageOps.exif_transpose(image)
     if image.mode != "RGB":
         # Through RGBA so palette and transparent images convert without Pillow's warnings.
-        image = image.convert("RGBA").convert("RGB") if image.mode in ("P", "PA", "LA", "RGBA") else image.convert("RGB")
+        image = (
+            image.convert("RGBA").convert("RGB") if image.mode in ("P", "PA", "LA", "RGBA") else image.convert("RGB")
+        )
     return image
 
 
@@ -57,8 +59,11 @@ def check_side(image: Image.Image, size: int) -> None:
     """BadImage("too-small") unless the image's shorter side is at least size / MAX_UPSCALE."""
     side = min(image.size)
     if side * MAX_UPSCALE < size:
-        raise BadImage("too-small", f"{image.size[0]}x{image.size[1]} is too small for {size}-px floors "
-                                    f"(shorter side must be >= {size / MAX_UPSCALE:g}, at most {MAX_UPSCALE:g}x upscale)")
+        raise BadImage(
+            "too-small",
+            f"{image.size[0]}x{image.size[1]} is too small for {size}-px floors "
+            f"(shorter side must be >= {size / MAX_UPSCALE:g}, at most {MAX_UPSCALE:g}x upscale)",
+        )
 
 
 def square_resize(image: Image.Image, size: int) -> np.ndarray:

@@ -19,13 +19,32 @@ IMAGES = "images"
 REQUIRED_KEYS = ("floor_id", "file", "source", "kind", "width", "height", "sha256", "license", "author", "source_url")
 
 
-def floor_record(floor_id: str, jpeg: bytes, size: int, source: str, *, kind: str | None = None,
-                 license: str | None = None, author: str | None = None, source_url: str | None = None,
-                 **extra: Any) -> dict[str, Any]:
+def floor_record(
+    floor_id: str,
+    jpeg: bytes,
+    size: int,
+    source: str,
+    *,
+    kind: str | None = None,
+    license: str | None = None,
+    author: str | None = None,
+    source_url: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """One manifest entry (the contract's keys first, then source-specific ones)."""
-    return {"floor_id": floor_id, "file": f"{IMAGES}/{floor_id}.jpg", "source": source, "kind": kind,
-            "width": size, "height": size, "sha256": sha256_hex(jpeg), "license": license, "author": author,
-            "source_url": source_url, **extra}
+    return {
+        "floor_id": floor_id,
+        "file": f"{IMAGES}/{floor_id}.jpg",
+        "source": source,
+        "kind": kind,
+        "width": size,
+        "height": size,
+        "sha256": sha256_hex(jpeg),
+        "license": license,
+        "author": author,
+        "source_url": source_url,
+        **extra,
+    }
 
 
 def write_floor(out_dir: Path, record: dict[str, Any], jpeg: bytes) -> None:

@@ -38,34 +38,66 @@ class Material:
 
 # Named palettes (sRGB) so the manifest says what a floor is.
 WOODS = {
-    "light-oak": (0.80, 0.63, 0.43), "oak": (0.70, 0.50, 0.31), "walnut": (0.42, 0.28, 0.18),
-    "cherry": (0.63, 0.36, 0.22), "maple": (0.86, 0.72, 0.53), "grey-wash": (0.64, 0.60, 0.54),
-    "dark-stain": (0.30, 0.20, 0.13), "white-wash": (0.87, 0.82, 0.74), "teak": (0.58, 0.40, 0.22),
+    "light-oak": (0.80, 0.63, 0.43),
+    "oak": (0.70, 0.50, 0.31),
+    "walnut": (0.42, 0.28, 0.18),
+    "cherry": (0.63, 0.36, 0.22),
+    "maple": (0.86, 0.72, 0.53),
+    "grey-wash": (0.64, 0.60, 0.54),
+    "dark-stain": (0.30, 0.20, 0.13),
+    "white-wash": (0.87, 0.82, 0.74),
+    "teak": (0.58, 0.40, 0.22),
 }
 TILE_COLOURS = {
-    "white": (0.90, 0.90, 0.88), "cream": (0.88, 0.83, 0.72), "grey": (0.62, 0.62, 0.61),
-    "charcoal": (0.25, 0.25, 0.26), "terracotta": (0.72, 0.40, 0.26), "sand": (0.80, 0.72, 0.58),
-    "black": (0.10, 0.10, 0.11), "sage": (0.62, 0.68, 0.58), "blue": (0.42, 0.55, 0.68),
+    "white": (0.90, 0.90, 0.88),
+    "cream": (0.88, 0.83, 0.72),
+    "grey": (0.62, 0.62, 0.61),
+    "charcoal": (0.25, 0.25, 0.26),
+    "terracotta": (0.72, 0.40, 0.26),
+    "sand": (0.80, 0.72, 0.58),
+    "black": (0.10, 0.10, 0.11),
+    "sage": (0.62, 0.68, 0.58),
+    "blue": (0.42, 0.55, 0.68),
 }
 STONES = {
-    "slate": (0.33, 0.35, 0.36), "travertine": (0.83, 0.76, 0.63), "limestone": (0.78, 0.75, 0.67),
-    "granite-grey": (0.50, 0.50, 0.50), "sandstone": (0.76, 0.64, 0.48), "basalt": (0.22, 0.22, 0.23),
+    "slate": (0.33, 0.35, 0.36),
+    "travertine": (0.83, 0.76, 0.63),
+    "limestone": (0.78, 0.75, 0.67),
+    "granite-grey": (0.50, 0.50, 0.50),
+    "sandstone": (0.76, 0.64, 0.48),
+    "basalt": (0.22, 0.22, 0.23),
 }
 MARBLES = {
-    "carrara": ((0.90, 0.90, 0.89), (0.45, 0.47, 0.50)), "calacatta": ((0.93, 0.91, 0.86), (0.55, 0.48, 0.38)),
-    "nero": ((0.09, 0.09, 0.10), (0.85, 0.85, 0.83)), "verde": ((0.16, 0.30, 0.24), (0.80, 0.85, 0.80)),
-    "crema": ((0.87, 0.80, 0.66), (0.66, 0.56, 0.42)), "grigio": ((0.55, 0.56, 0.57), (0.88, 0.88, 0.87)),
+    "carrara": ((0.90, 0.90, 0.89), (0.45, 0.47, 0.50)),
+    "calacatta": ((0.93, 0.91, 0.86), (0.55, 0.48, 0.38)),
+    "nero": ((0.09, 0.09, 0.10), (0.85, 0.85, 0.83)),
+    "verde": ((0.16, 0.30, 0.24), (0.80, 0.85, 0.80)),
+    "crema": ((0.87, 0.80, 0.66), (0.66, 0.56, 0.42)),
+    "grigio": ((0.55, 0.56, 0.57), (0.88, 0.88, 0.87)),
 }
 TEXTILES = {
-    "beige": (0.72, 0.65, 0.54), "grey": (0.52, 0.52, 0.53), "charcoal": (0.24, 0.24, 0.26),
-    "navy": (0.16, 0.20, 0.35), "burgundy": (0.45, 0.12, 0.14), "forest": (0.20, 0.34, 0.22),
-    "brown": (0.38, 0.27, 0.19), "cream": (0.85, 0.80, 0.70), "rust": (0.62, 0.32, 0.18),
-    "teal": (0.16, 0.42, 0.44), "mustard": (0.75, 0.60, 0.22), "blue": (0.30, 0.42, 0.62),
+    "beige": (0.72, 0.65, 0.54),
+    "grey": (0.52, 0.52, 0.53),
+    "charcoal": (0.24, 0.24, 0.26),
+    "navy": (0.16, 0.20, 0.35),
+    "burgundy": (0.45, 0.12, 0.14),
+    "forest": (0.20, 0.34, 0.22),
+    "brown": (0.38, 0.27, 0.19),
+    "cream": (0.85, 0.80, 0.70),
+    "rust": (0.62, 0.32, 0.18),
+    "teal": (0.16, 0.42, 0.44),
+    "mustard": (0.75, 0.60, 0.22),
+    "blue": (0.30, 0.42, 0.62),
 }
 LINO = {
-    "beige": (0.78, 0.72, 0.60), "grey": (0.60, 0.61, 0.60), "green": (0.50, 0.60, 0.48),
-    "blue": (0.48, 0.56, 0.66), "red": (0.62, 0.30, 0.26), "yellow": (0.84, 0.76, 0.48),
-    "white": (0.86, 0.86, 0.84), "brown": (0.50, 0.38, 0.28),
+    "beige": (0.78, 0.72, 0.60),
+    "grey": (0.60, 0.61, 0.60),
+    "green": (0.50, 0.60, 0.48),
+    "blue": (0.48, 0.56, 0.66),
+    "red": (0.62, 0.30, 0.26),
+    "yellow": (0.84, 0.76, 0.48),
+    "white": (0.86, 0.86, 0.84),
+    "brown": (0.50, 0.38, 0.28),
 }
 
 
@@ -95,6 +127,7 @@ def _edge_line(dist_to_edge: np.ndarray, half_width: float, footprint: np.ndarra
 
 
 # --- wood --------------------------------------------------------------------------------------
+
 
 @dataclass
 class Slats:
@@ -163,7 +196,7 @@ def wood_grain(s: Surface, slats: Slats, base: np.ndarray, *, tone_var: float, p
     c = slats.across + oy
     warp = n.fbm(a * 1.2, c * 6.0, octaves=3, lattice=1)
     rings = 0.5 + 0.5 * np.sin(2 * np.pi * (c * ring_freq + 2.5 * warp + arch * np.sin(a * 1.7)))
-    rings = rings ** 6  # thin dark latewood lines
+    rings = rings**6  # thin dark latewood lines
     fibres = n.fbm(a * 4.0, c * 220.0, octaves=2, lattice=2)
     blotch = n.fbm(a * 3.0, c * 12.0, octaves=2, lattice=3)
     fine = _fade(s.footprint, 0.004)
@@ -174,7 +207,9 @@ def wood_grain(s: Surface, slats: Slats, base: np.ndarray, *, tone_var: float, p
     return albedo
 
 
-def _board_edges(s: Surface, slats: Slats, albedo: np.ndarray, seam_m: float, darkness: float, end_seams: bool = True) -> np.ndarray:
+def _board_edges(
+    s: Surface, slats: Slats, albedo: np.ndarray, seam_m: float, darkness: float, end_seams: bool = True
+) -> np.ndarray:
     d = np.minimum(slats.across, slats.width - slats.across)
     if end_seams:
         d = np.minimum(d, np.minimum(slats.along, slats.length - slats.along))
@@ -195,8 +230,17 @@ def wood(s: Surface) -> Material:
     albedo = wood_grain(s, slats, _jitter(colour, rng), tone_var=tone_var, prints=None)
     albedo = _board_edges(s, slats, albedo, seam_m=float(rng.uniform(0.0006, 0.0015)), darkness=0.55)
     gloss = float(rng.uniform(0.05, 0.45))
-    return Material(albedo, gloss, {"wood": name, "board_width_m": width, "board_length_m": round(length, 3),
-                                    "tone_variation": round(tone_var, 3), "gloss": round(gloss, 3)})
+    return Material(
+        albedo,
+        gloss,
+        {
+            "wood": name,
+            "board_width_m": width,
+            "board_length_m": round(length, 3),
+            "tone_variation": round(tone_var, 3),
+            "gloss": round(gloss, 3),
+        },
+    )
 
 
 def parquet(s: Surface) -> Material:
@@ -214,8 +258,17 @@ def parquet(s: Surface) -> Material:
     albedo = wood_grain(s, slats, _jitter(colour, rng), tone_var=tone_var, prints=None)
     albedo = _board_edges(s, slats, albedo, seam_m=float(rng.uniform(0.0005, 0.0012)), darkness=0.5)
     gloss = float(rng.uniform(0.1, 0.5))
-    return Material(albedo, gloss, {"wood": name, "board_width_m": round(width, 4), **layout,
-                                    "tone_variation": round(tone_var, 3), "gloss": round(gloss, 3)})
+    return Material(
+        albedo,
+        gloss,
+        {
+            "wood": name,
+            "board_width_m": round(width, 4),
+            **layout,
+            "tone_variation": round(tone_var, 3),
+            "gloss": round(gloss, 3),
+        },
+    )
 
 
 def laminate(s: Surface) -> Material:
@@ -228,11 +281,21 @@ def laminate(s: Surface) -> Material:
     albedo = wood_grain(s, slats, _jitter(colour, rng), tone_var=0.05, prints=prints)
     albedo = _board_edges(s, slats, albedo, seam_m=float(rng.uniform(0.0008, 0.002)), darkness=0.4)
     gloss = float(rng.uniform(0.25, 0.6))
-    return Material(albedo, gloss, {"wood": name, "board_width_m": round(width, 3), "board_length_m": round(length, 3),
-                                    "prints": prints, "gloss": round(gloss, 3)})
+    return Material(
+        albedo,
+        gloss,
+        {
+            "wood": name,
+            "board_width_m": round(width, 3),
+            "board_length_m": round(length, 3),
+            "prints": prints,
+            "gloss": round(gloss, 3),
+        },
+    )
 
 
 # --- tiles and stone ---------------------------------------------------------------------------
+
 
 def _tile_grid(x: np.ndarray, y: np.ndarray, sx: float, sy: float, offset: float) -> tuple[np.ndarray, ...]:
     """Tile indices and in-tile coordinates; ``offset`` shifts alternate rows (running bond)."""
@@ -270,13 +333,31 @@ def tile(s: Surface) -> Material:
     # Glaze: faint cloudiness inside each tile.
     cloud = s.noise.fbm(s.x * 6 + (i % 7) * 3.1, s.y * 6 + (j % 5) * 2.3, octaves=3, lattice=1)
     albedo = albedo * (1 + 0.04 * cloud)[..., None]
-    grout_name, grout = _pick(rng, {"light": (0.78, 0.77, 0.74), "mid": (0.55, 0.54, 0.52),
-                                    "dark": (0.25, 0.25, 0.25), "sand": (0.70, 0.64, 0.54)})
+    grout_name, grout = _pick(
+        rng,
+        {
+            "light": (0.78, 0.77, 0.74),
+            "mid": (0.55, 0.54, 0.52),
+            "dark": (0.25, 0.25, 0.25),
+            "sand": (0.70, 0.64, 0.54),
+        },
+    )
     grout_m = float(rng.uniform(0.002, 0.007))
     albedo = _grout(s, albedo, edge, grout_m, np.asarray(grout, F32))
     gloss = float(rng.uniform(0.35, 0.9))
-    return Material(albedo, gloss, {"colour": name, "tile_m": size, "aspect": aspect, "style": style,
-                                    "grout": grout_name, "grout_m": round(grout_m, 4), "gloss": round(gloss, 3)})
+    return Material(
+        albedo,
+        gloss,
+        {
+            "colour": name,
+            "tile_m": size,
+            "aspect": aspect,
+            "style": style,
+            "grout": grout_name,
+            "grout_m": round(grout_m, 4),
+            "gloss": round(gloss, 3),
+        },
+    )
 
 
 def stone(s: Surface) -> Material:
@@ -292,15 +373,18 @@ def stone(s: Surface) -> Material:
     mottle = s.noise.fbm((s.x + ox) * 5, (s.y + oy) * 5, octaves=5, lattice=0)
     pits = s.noise.value((s.x + ox) * 260, (s.y + oy) * 260, lattice=3) * _fade(s.footprint, 0.005)
     base = _jitter(colour, rng, 0.08)
-    hue = (1 + 0.06 * s.noise.fbm(s.x * 2 + ox, s.y * 2, octaves=2, lattice=2))
+    hue = 1 + 0.06 * s.noise.fbm(s.x * 2 + ox, s.y * 2, octaves=2, lattice=2)
     albedo = base[None, None, :] * (tone * (1 + 0.16 * mottle + 0.05 * pits))[..., None]
     albedo[..., 0] *= hue
     grout = np.asarray(_pick(rng, {"a": (0.6, 0.58, 0.54), "b": (0.4, 0.39, 0.37), "c": (0.75, 0.72, 0.66)})[1], F32)
     grout_m = float(rng.uniform(0.003, 0.01))
     albedo = _grout(s, albedo, edge, grout_m, grout)
     gloss = float(rng.uniform(0.0, 0.35))
-    return Material(albedo, gloss, {"stone": name, "tile_m": size, "aspect": aspect,
-                                    "grout_m": round(grout_m, 4), "gloss": round(gloss, 3)})
+    return Material(
+        albedo,
+        gloss,
+        {"stone": name, "tile_m": size, "aspect": aspect, "grout_m": round(grout_m, 4), "gloss": round(gloss, 3)},
+    )
 
 
 def marble(s: Surface) -> Material:
@@ -329,11 +413,13 @@ def marble(s: Surface) -> Material:
     albedo = (b[None, None, :] * (1 - v[..., None]) + vc * v[..., None]) * cloud[..., None]
     albedo = _grout(s, albedo, edge, float(rng.uniform(0.001, 0.003)), b * 0.8)
     gloss = float(rng.uniform(0.6, 1.0))
-    return Material(albedo, gloss, {"marble": name, "slab_m": size, "vein_frequency": round(freq, 3),
-                                    "gloss": round(gloss, 3)})
+    return Material(
+        albedo, gloss, {"marble": name, "slab_m": size, "vein_frequency": round(freq, 3), "gloss": round(gloss, 3)}
+    )
 
 
 # --- textiles ------------------------------------------------------------------------------------
+
 
 def _pile(s: Surface, colour: np.ndarray, pile_mm: float, contrast: float) -> np.ndarray:
     """Carpet pile: tufts at ``pile_mm`` scale, clumps of tufts a few times larger, fibre sparkle
@@ -358,18 +444,23 @@ def carpet(s: Surface) -> Material:
     c = _jitter(colour, rng)
     albedo = _pile(s, c, pile, contrast=float(rng.uniform(0.2, 0.4)))
     if style == "loop":
-        rows = 0.5 + 0.5 * np.sin(2 * np.pi * s.y * 1000 / (pile * 2.2) + 1.5 * s.noise.fbm(s.x * 2, s.y * 2, octaves=2, lattice=0))
+        rows = 0.5 + 0.5 * np.sin(
+            2 * np.pi * s.y * 1000 / (pile * 2.2) + 1.5 * s.noise.fbm(s.x * 2, s.y * 2, octaves=2, lattice=0)
+        )
         albedo *= (1 - 0.15 * rows * _fade(s.footprint, pile / 1000))[..., None]
     elif style == "heather":
         second = _jitter(TEXTILES[_pick(rng, TEXTILES)[0]], rng)
         k = 1000.0 / pile
-        mix = smoothstep(0.2, 0.6, s.noise.value(s.x * k * 1.7, s.y * k * 1.7, lattice=3)) * _fade(s.footprint, pile / 1000)
+        mix = smoothstep(0.2, 0.6, s.noise.value(s.x * k * 1.7, s.y * k * 1.7, lattice=3)) * _fade(
+            s.footprint, pile / 1000
+        )
         albedo = albedo * (1 - 0.35 * mix[..., None]) + second * 0.35 * mix[..., None]
     return Material(albedo, 0.0, {"colour": name, "style": style, "pile_mm": round(pile, 2)})
 
 
-def _rug_pattern(u: np.ndarray, v: np.ndarray, n_colours: int, style: str, cell: float,
-                 half: tuple[float, float]) -> np.ndarray:
+def _rug_pattern(
+    u: np.ndarray, v: np.ndarray, n_colours: int, style: str, cell: float, half: tuple[float, float]
+) -> np.ndarray:
     """Palette index for each pixel of a rug; (u, v) from the rug's centre, ``half`` its half-size."""
     if style == "stripes":
         return np.floor(v / cell).astype(np.int64) % n_colours
@@ -421,12 +512,21 @@ def rug(s: Surface) -> Material:
     # The rug casts a thin contact shadow on the floor next to its edge.
     shadow = 1 - 0.35 * smoothstep(0.03, 0.0, outside)[..., None] * (1 - on_rug)
     albedo = rug_albedo * on_rug + under.albedo * shadow * (1 - on_rug)
-    return Material(albedo, under.gloss * 0.5, {"style": style, "colours": names, "cell_m": round(cell, 3),
-                                                "rug_m": [round(2 * half_w, 2), round(2 * half_h, 2)],
-                                                "under": under.params})
+    return Material(
+        albedo,
+        under.gloss * 0.5,
+        {
+            "style": style,
+            "colours": names,
+            "cell_m": round(cell, 3),
+            "rug_m": [round(2 * half_w, 2), round(2 * half_h, 2)],
+            "under": under.params,
+        },
+    )
 
 
 # --- hard, seamless --------------------------------------------------------------------------------
+
 
 def concrete(s: Surface) -> Material:
     """Polished or raw concrete: blotches, trowel marks, pores and aggregate, saw-cut joints."""
@@ -447,14 +547,29 @@ def concrete(s: Surface) -> Material:
     d = np.minimum(joint / 2 - jx, joint / 2 - jy)
     albedo *= (1 - 0.5 * _edge_line(d, 0.002, s.footprint))[..., None]
     gloss = float(rng.uniform(0.0, 0.6))
-    return Material(albedo, gloss, {"grey": round(grey, 3), "aggregate": round(agg_tone, 3),
-                                    "joint_m": round(joint, 2), "gloss": round(gloss, 3)})
+    return Material(
+        albedo,
+        gloss,
+        {"grey": round(grey, 3), "aggregate": round(agg_tone, 3), "joint_m": round(joint, 2), "gloss": round(gloss, 3)},
+    )
 
 
-TERRAZZO_BASES = {"white": (0.88, 0.87, 0.84), "grey": (0.62, 0.62, 0.60), "pink": (0.86, 0.76, 0.72),
-                  "charcoal": (0.28, 0.28, 0.29), "sand": (0.82, 0.76, 0.64)}
-CHIPS = [(0.15, 0.15, 0.16), (0.95, 0.95, 0.93), (0.55, 0.40, 0.32), (0.45, 0.47, 0.50), (0.75, 0.55, 0.45),
-         (0.30, 0.40, 0.35), (0.85, 0.80, 0.70)]
+TERRAZZO_BASES = {
+    "white": (0.88, 0.87, 0.84),
+    "grey": (0.62, 0.62, 0.60),
+    "pink": (0.86, 0.76, 0.72),
+    "charcoal": (0.28, 0.28, 0.29),
+    "sand": (0.82, 0.76, 0.64),
+}
+CHIPS = [
+    (0.15, 0.15, 0.16),
+    (0.95, 0.95, 0.93),
+    (0.55, 0.40, 0.32),
+    (0.45, 0.47, 0.50),
+    (0.75, 0.55, 0.45),
+    (0.30, 0.40, 0.35),
+    (0.85, 0.80, 0.70),
+]
 
 
 def terrazzo(s: Surface) -> Material:
@@ -476,8 +591,17 @@ def terrazzo(s: Surface) -> Material:
         cover = (chips + share)[..., None]
         albedo = albedo * (1 - cover) + np.asarray(CHIPS[c], F32) * cover
     gloss = float(rng.uniform(0.3, 0.8))
-    return Material(albedo, gloss, {"base": name, "chip_mm": round(chip_mm, 1), "density": round(density, 3),
-                                    "chips": [int(c) for c in chosen], "gloss": round(gloss, 3)})
+    return Material(
+        albedo,
+        gloss,
+        {
+            "base": name,
+            "chip_mm": round(chip_mm, 1),
+            "density": round(density, 3),
+            "chips": [int(c) for c in chosen],
+            "gloss": round(gloss, 3),
+        },
+    )
 
 
 def linoleum(s: Surface) -> Material:
@@ -510,7 +634,15 @@ def linoleum(s: Surface) -> Material:
 
 
 MATERIALS: dict[str, Callable[[Surface], Material]] = {
-    "wood": wood, "parquet": parquet, "laminate": laminate, "tile": tile, "stone": stone,
-    "marble": marble, "carpet": carpet, "rug": rug, "concrete": concrete, "linoleum": linoleum,
+    "wood": wood,
+    "parquet": parquet,
+    "laminate": laminate,
+    "tile": tile,
+    "stone": stone,
+    "marble": marble,
+    "carpet": carpet,
+    "rug": rug,
+    "concrete": concrete,
+    "linoleum": linoleum,
     "terrazzo": terrazzo,
 }

@@ -62,7 +62,9 @@ def validate_procedural(cfg: dict[str, Any], key: str = "floors.procedural") -> 
     return merged
 
 
-def _lighting(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, noise: NoiseField) -> tuple[np.ndarray, dict[str, Any]]:
+def _lighting(
+    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, noise: NoiseField
+) -> tuple[np.ndarray, dict[str, Any]]:
     """Irradiance on the floor (linear, ~1 on average): a window's falloff plus soft room variation."""
     angle = float(rng.uniform(0, 2 * np.pi))
     along = x * np.cos(angle) + y * np.sin(angle)
@@ -72,22 +74,29 @@ def _lighting(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, noise: Noi
     ambient = 1 + 0.12 * noise.fbm(x * 0.6, y * 0.6, octaves=3, lattice=3)
     light = (1 + strength * window) * ambient
     light /= float(np.median(light))
-    return light.astype(np.float32), {"window_angle_deg": round(np.degrees(angle), 1),
-                                      "window_decay_m": round(decay, 2), "window_strength": round(strength, 3)}
+    return light.astype(np.float32), {
+        "window_angle_deg": round(np.degrees(angle), 1),
+        "window_decay_m": round(decay, 2),
+        "window_strength": round(strength, 3),
+    }
 
 
-def _reflection(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, grazing: np.ndarray, gloss: float) -> np.ndarray:
+def _reflection(
+    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, grazing: np.ndarray, gloss: float
+) -> np.ndarray:
     """A window or ceiling lamp mirrored in a glossy floor: a soft streak, stronger at grazing angles."""
     if gloss <= 0.02:
         return np.zeros_like(x)
     hx, hy = float(rng.uniform(-0.8, 0.8)), float(rng.uniform(0.8, 3.0))
     sx, sy = float(rng.uniform(0.15, 0.5)), float(rng.uniform(0.6, 2.0))
     blob = np.exp(-(((x - hx) / sx) ** 2 + ((y - hy) / sy) ** 2))
-    fresnel = 0.25 + 0.75 * grazing ** 2
+    fresnel = 0.25 + 0.75 * grazing**2
     return (gloss * 0.6 * blob * fresnel).astype(np.float32)
 
 
-def _soft_shadows(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, noise: NoiseField) -> tuple[np.ndarray, float]:
+def _soft_shadows(
+    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, noise: NoiseField
+) -> tuple[np.ndarray, float]:
     """Large soft shadows (furniture, the photographer) on some floors: multiplicative, linear light."""
     if rng.random() > 0.4:
         return np.ones_like(x), 0.0
@@ -97,7 +106,9 @@ def _soft_shadows(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, noise:
     return (1.0 - depth * smoothstep(level, level + 0.25, field)).astype(np.float32), depth
 
 
-def _sunlight(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, footprint: np.ndarray) -> tuple[np.ndarray, float]:
+def _sunlight(
+    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, footprint: np.ndarray
+) -> tuple[np.ndarray, float]:
     """On some floors, sun through a window: a bright, sharp-edged patch split by glazing bars."""
     if rng.random() > 0.25:
         return np.ones_like(x), 0.0
@@ -110,15 +121,21 @@ def _sunlight(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, footprint:
     u0, width = float(rng.uniform(-1.0, 0.3)), float(rng.uniform(0.4, 1.5))
     v0, height = float(rng.uniform(0.0, 1.0)), float(rng.uniform(0.5, 2.0))
     soft = 0.01 + footprint
-    inside = (smoothstep(u0 - soft, u0 + soft, u) * smoothstep(u0 + width + soft, u0 + width - soft, u)
-              * smoothstep(v0 - soft, v0 + soft, v) * smoothstep(v0 + height + soft, v0 + height - soft, v))
+    inside = (
+        smoothstep(u0 - soft, u0 + soft, u)
+        * smoothstep(u0 + width + soft, u0 + width - soft, u)
+        * smoothstep(v0 - soft, v0 + soft, v)
+        * smoothstep(v0 + height + soft, v0 + height - soft, v)
+    )
     bars = int(rng.integers(0, 3))
     for k in range(1, bars + 1):  # glazing bars: thin shadows across the patch
         inside = inside * smoothstep(0.015, 0.03 + footprint, np.abs(u - (u0 + width * k / (bars + 1))))
     return (1.0 + strength * inside).astype(np.float32), strength
 
 
-def _dust(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, footprint: np.ndarray, noise: NoiseField) -> tuple[np.ndarray, float]:
+def _dust(
+    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, footprint: np.ndarray, noise: NoiseField
+) -> tuple[np.ndarray, float]:
     """Sparse specks of dust, crumbs and scuffs (albedo multiplier), faded where a speck is sub-pixel."""
     amount = float(rng.uniform(0.0, 1.0))
     k = float(rng.uniform(150, 400))  # specks per metre
@@ -178,12 +195,25 @@ def generate_floor(seed: int, index: int, size: int, options: dict[str, Any]) ->
     params = {
         "material": material.params,
         # Floor metres per output pixel at the image centre (across): how big a foot should be drawn.
-        "camera": {**cam, "pattern_angle_deg": round(np.degrees(pattern_angle), 1),
-                   "m_per_px_centre": round(float(view.distance[mid, mid]) / focal_px(cam, size), 6)},
-        "light": {**light_params, "exposure": round(exposure, 3), "white_balance": round(warmth, 3),
-                  "shadow_depth": round(shadow_depth, 3), "sun_strength": round(sun_strength, 3)},
+        "camera": {
+            **cam,
+            "pattern_angle_deg": round(np.degrees(pattern_angle), 1),
+            "m_per_px_centre": round(float(view.distance[mid, mid]) / focal_px(cam, size), 6),
+        },
+        "light": {
+            **light_params,
+            "exposure": round(exposure, 3),
+            "white_balance": round(warmth, 3),
+            "shadow_depth": round(shadow_depth, 3),
+            "sun_strength": round(sun_strength, 3),
+        },
         "dust": round(dust_amount, 3),
-        "photo": {"depth_of_field_px": round(dof, 2), "vignette": round(vig, 3), "noise": round(noise_level, 4),
-                  "blur_px": round(blur, 2), "jpeg_quality": quality},
+        "photo": {
+            "depth_of_field_px": round(dof, 2),
+            "vignette": round(vig, 3),
+            "noise": round(noise_level, 4),
+            "blur_px": round(blur, 2),
+            "jpeg_quality": quality,
+        },
     }
     return rgb, {"kind": kind, "params": params}

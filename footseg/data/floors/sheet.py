@@ -26,10 +26,10 @@ def floors_sheet(floors_dir: str | Path, cells: int = 48, thumb: int = 160, colu
             tile = np.asarray(im.convert("RGB").resize((thumb, thumb), Image.Resampling.LANCZOS)).copy()
         label = f"{entry['floor_id']} {entry['kind'] or ''}".strip()
         # White text on a dark strip: readable on light and dark floors alike.
-        tile[thumb - 15:] = (tile[thumb - 15:] * 0.35).astype(np.uint8)
+        tile[thumb - 15 :] = (tile[thumb - 15 :] * 0.35).astype(np.uint8)
         cv2.putText(tile, label, (4, thumb - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (255, 255, 255), 1, cv2.LINE_AA)
         y, x = gap + (cell // columns) * (thumb + gap), gap + (cell % columns) * (thumb + gap)
-        sheet[y:y + thumb, x:x + thumb] = tile
+        sheet[y : y + thumb, x : x + thumb] = tile
     return sheet
 
 

@@ -12,8 +12,18 @@ from .download import Candidate, Downloader, FetchFailed
 
 OPENVERSE_DEFAULTS: dict[str, Any] = {
     "api_url": "https://api.openverse.org/v1/images/",
-    "queries": ["wooden floor", "parquet floor", "floor tiles", "carpet floor", "concrete floor",
-                "laminate flooring", "marble floor", "linoleum floor", "stone floor", "rug"],
+    "queries": [
+        "wooden floor",
+        "parquet floor",
+        "floor tiles",
+        "carpet floor",
+        "concrete floor",
+        "laminate flooring",
+        "marble floor",
+        "linoleum floor",
+        "stone floor",
+        "rug",
+    ],
     "license": "cc0,pdm,by,by-sa",
     "page_size": 20,
     "max_pages": 10,
@@ -68,7 +78,9 @@ def openverse_candidates(downloader: Downloader, options: dict[str, Any], wanted
                 results = body["results"]
                 require(isinstance(results, list) and all(isinstance(r, dict) for r in results), "")
             except (ValueError, KeyError, TypeError, FootsegError):
-                raise FootsegError(f"floors.openverse.api_url: {options['api_url']} did not return Openverse JSON") from None
+                raise FootsegError(
+                    f"floors.openverse.api_url: {options['api_url']} did not return Openverse JSON"
+                ) from None
             finally:
                 response.close()
             for item in results:
@@ -76,11 +88,16 @@ def openverse_candidates(downloader: Downloader, options: dict[str, Any], wanted
                 if not url or url in seen:
                     continue
                 seen.add(url)
-                out.append(Candidate(
-                    url=url, license=_licence_text(item), author=item.get("creator"),
-                    source_url=item.get("foreign_landing_url"), title=item.get("title"),
-                    extra={"openverse_id": item.get("id"), "query": query, "license_url": item.get("license_url")},
-                ))
+                out.append(
+                    Candidate(
+                        url=url,
+                        license=_licence_text(item),
+                        author=item.get("creator"),
+                        source_url=item.get("foreign_landing_url"),
+                        title=item.get("title"),
+                        extra={"openverse_id": item.get("id"), "query": query, "license_url": item.get("license_url")},
+                    )
+                )
                 got += 1
                 if got >= per_query:
                     break
@@ -110,8 +127,14 @@ def url_candidates(options: dict[str, Any]) -> list[Candidate]:
             continue
         seen.add(url)
         field = lambda i, default: row[i] if len(row) > i and row[i] else default  # noqa: E731, B023  (called at once, in this iteration)
-        out.append(Candidate(url=url, license=field(1, options["license"]), author=field(2, options["author"]),
-                             source_url=field(3, url)))
+        out.append(
+            Candidate(
+                url=url,
+                license=field(1, options["license"]),
+                author=field(2, options["author"]),
+                source_url=field(3, url),
+            )
+        )
     return out
 
 

@@ -40,27 +40,63 @@ NPM_PACKAGES = ("@litertjs/core", "@litertjs/wasm-utils")
 NPM_REQUIRED_FILES = ("@litertjs/core/dist/index.js", "@litertjs/core/wasm", "@litertjs/wasm-utils/dist/index.js")
 SETUP_HINT = "run `npm ci` in the repository root (package.json pins @litertjs/core), or scripts/setup_browser.sh"
 MAX_POST_BYTES = 4 << 20
-CONTENT_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-                 ".html": "text/html; charset=utf-8", ".css": "text/css", ".json": "application/json",
-                 ".tflite": "application/octet-stream", ".map": "application/json"}
+CONTENT_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".wasm": "application/wasm",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".tflite": "application/octet-stream",
+    ".map": "application/json",
+}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, default=None,
-                        help="the .tflite shown first (default: the first of --models-dir); its folder's other .tflite files are offered too")
-    parser.add_argument("--models-dir", type=Path, default=Path("exported"), help="folder of .tflite files to offer (default: exported)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="the .tflite shown first (default: the first of --models-dir); its folder's other .tflite files are offered too",
+    )
+    parser.add_argument(
+        "--models-dir", type=Path, default=Path("exported"), help="folder of .tflite files to offer (default: exported)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="default: 8000")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for a phone on the same Wi-Fi, with --tls)")
-    parser.add_argument("--tls", action="store_true",
-                        help="HTTPS with a self-signed certificate made on first use (phones give the camera only to secure origins)")
-    parser.add_argument("--cert-dir", type=Path, default=Path(".cache/demo-tls"), help="where --tls keeps its certificate (default: .cache/demo-tls)")
-    parser.add_argument("--metrics-dir", type=Path, default=Path("metrics/browser"),
-                        help="where /bench's Save writes <device>.json (default: metrics/browser)")
-    parser.add_argument("--node-modules", type=Path, default=None,
-                        help="the node_modules folder holding @litertjs/core (default: ./node_modules, then the repository's)")
-    parser.add_argument("--export-report", type=Path, default=Path("metrics/export.json"),
-                        help="export's report, for GFLOPs/params in saved records when present (default: metrics/export.json)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for a phone on the same Wi-Fi, with --tls)",
+    )
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="HTTPS with a self-signed certificate made on first use (phones give the camera only to secure origins)",
+    )
+    parser.add_argument(
+        "--cert-dir",
+        type=Path,
+        default=Path(".cache/demo-tls"),
+        help="where --tls keeps its certificate (default: .cache/demo-tls)",
+    )
+    parser.add_argument(
+        "--metrics-dir",
+        type=Path,
+        default=Path("metrics/browser"),
+        help="where /bench's Save writes <device>.json (default: metrics/browser)",
+    )
+    parser.add_argument(
+        "--node-modules",
+        type=Path,
+        default=None,
+        help="the node_modules folder holding @litertjs/core (default: ./node_modules, then the repository's)",
+    )
+    parser.add_argument(
+        "--export-report",
+        type=Path,
+        default=Path("metrics/export.json"),
+        help="export's report, for GFLOPs/params in saved records when present (default: metrics/export.json)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------- setup
@@ -68,7 +104,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def find_node_modules(explicit: Path | None = None) -> Path:
     """The node_modules folder with LiteRT.js installed, or a FootsegError saying how to install it."""
-    candidates = [explicit] if explicit else [Path.cwd() / "node_modules", Path(__file__).resolve().parents[2] / "node_modules"]
+    candidates = (
+        [explicit] if explicit else [Path.cwd() / "node_modules", Path(__file__).resolve().parents[2] / "node_modules"]
+    )
     for base in candidates:
         if all((base / rel).exists() for rel in NPM_REQUIRED_FILES):
             return base
@@ -85,7 +123,7 @@ def litertjs_version(node_modules: Path) -> str:
 
 
 def split_name(file_name: str) -> tuple[str, str]:
-    """"nanoseg.int8.tflite" -> ("nanoseg", "int8"); a name without a known precision -> (stem, "fp32")."""
+    """ "nanoseg.int8.tflite" -> ("nanoseg", "int8"); a name without a known precision -> (stem, "fp32")."""
     stem = file_name[: -len(".tflite")] if file_name.endswith(".tflite") else file_name
     model, _, precision = stem.rpartition(".")
     return (model, precision) if model and precision in PRECISIONS else (stem, "fp32")
@@ -223,15 +261,23 @@ def ensure_certificate(cert_dir: Path, hosts: list[str]) -> tuple[Path, Path]:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "footseg demo (self-signed)")])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=825))  # the longest validity browsers accept
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .sign(key, hashes.SHA256())
     )
     cert_dir.mkdir(parents=True, exist_ok=True)
     with atomic_file(key_path) as tmp:
-        tmp.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        tmp.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         tmp.chmod(0o600)
     with atomic_file(cert_path) as tmp:
         tmp.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -269,7 +315,9 @@ def device_slug(device: Any) -> str:
     return slug
 
 
-def browser_record(payload: Any, models: dict[str, dict[str, Any]], export_report: dict[str, Any] | None, version: str) -> dict[str, Any]:
+def browser_record(
+    payload: Any, models: dict[str, dict[str, Any]], export_report: dict[str, Any] | None, version: str
+) -> dict[str, Any]:
     """The POSTed timings -> a record shaped like metrics/benchmark.json (device, machine, models)."""
     require(isinstance(payload, dict), "body: expected a JSON object")
     device = device_slug(payload.get("device"))
@@ -286,13 +334,17 @@ def browser_record(payload: Any, models: dict[str, dict[str, Any]], export_repor
         require(file_name in models, f"results[{i}].file: {file_name!r} is not a model this server offers")
         times = item.get("times_ms")
         require(
-            isinstance(times, list) and len(times) > 0
+            isinstance(times, list)
+            and len(times) > 0
             and all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 <= t < 1e7 for t in times),
             f"results[{i}].times_ms: expected a non-empty list of milliseconds",
         )
         # WebGPU falls back to wasm per model, so each result names the backend it ran on.
         item_backend = item.get("backend", backend)
-        require(item_backend in ("wasm", "webgpu"), f"results[{i}].backend: expected 'wasm' or 'webgpu', got {item_backend!r}")
+        require(
+            item_backend in ("wasm", "webgpu"),
+            f"results[{i}].backend: expected 'wasm' or 'webgpu', got {item_backend!r}",
+        )
         interpreter = f"litertjs-{item_backend}"
         info = models[file_name]
         name, precision = info["model"], info["precision"]
@@ -304,7 +356,9 @@ def browser_record(payload: Any, models: dict[str, dict[str, Any]], export_repor
             "flops": flops,
             "gflops": round(flops / 1e9, 3) if isinstance(flops, (int, float)) else None,
             "params": facts.get("params"),
-            "latency": {interpreter: {str(threads if item_backend == "wasm" else 1): latency_stats([float(t) for t in times])}},
+            "latency": {
+                interpreter: {str(threads if item_backend == "wasm" else 1): latency_stats([float(t) for t in times])}
+            },
         }
     runs = max(len(item["times_ms"]) for item in results)
     return {
@@ -329,8 +383,16 @@ def browser_record(payload: Any, models: dict[str, dict[str, Any]], export_repor
 class DemoServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], *, models: list[dict[str, Any]], model_paths: dict[str, Path],
-                 node_modules: Path, metrics_dir: Path, export_report: dict[str, Any] | None) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        *,
+        models: list[dict[str, Any]],
+        model_paths: dict[str, Path],
+        node_modules: Path,
+        metrics_dir: Path,
+        export_report: dict[str, Any] | None,
+    ) -> None:
         self.models = models
         self.model_paths = model_paths
         self.node_modules = node_modules
@@ -413,13 +475,13 @@ class DemoHandler(BaseHTTPRequestHandler):
             return self._json(HTTPStatus.OK, {"models": self.server.models, "litertjs": self.server.version})
         for prefix, base in (("/static/", STATIC_DIR), ("/npm/", self.server.node_modules)):
             if route.startswith(prefix):
-                rel = route[len(prefix):]
+                rel = route[len(prefix) :]
                 if prefix == "/npm/" and not rel.startswith(tuple(p + "/" for p in NPM_PACKAGES)):
                     break
                 target = self._inside(base, rel)
                 return self._file(target) if target else self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
         if route.startswith("/models/"):
-            body = self.server.model_bytes(route[len("/models/"):])
+            body = self.server.model_bytes(route[len("/models/") :])
             if body is not None:
                 return self._send(HTTPStatus.OK, body, CONTENT_TYPES[".tflite"])
         self._json(HTTPStatus.NOT_FOUND, {"error": f"{route}: not found"})
@@ -452,14 +514,22 @@ def results_of(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def make_server(
-    *, model: Path | None, models_dir: Path, host: str, port: int, metrics_dir: Path,
-    node_modules: Path | None = None, export_report_path: Path | None = None,
+    *,
+    model: Path | None,
+    models_dir: Path,
+    host: str,
+    port: int,
+    metrics_dir: Path,
+    node_modules: Path | None = None,
+    export_report_path: Path | None = None,
 ) -> DemoServer:
     """A bound (not yet serving) demo server; every user error is a FootsegError before any socket opens."""
     modules = find_node_modules(node_modules)
     models = collect_models(model, models_dir)
-    paths = {m["file"]: (model if model is not None and i == 0 else (model.parent if model else models_dir) / m["file"])
-             for i, m in enumerate(models)}
+    paths = {
+        m["file"]: (model if model is not None and i == 0 else (model.parent if model else models_dir) / m["file"])
+        for i, m in enumerate(models)
+    }
     export_report = None
     if export_report_path is not None and export_report_path.is_file():
         try:
@@ -468,8 +538,14 @@ def make_server(
             export_report = None  # only a source of GFLOPs/params; the timings stand without it
     require(0 <= port <= 65535, f"--port must be in 0..65535, got {port}")
     try:
-        return DemoServer((host, port), models=models, model_paths=paths, node_modules=modules,
-                          metrics_dir=metrics_dir, export_report=export_report)
+        return DemoServer(
+            (host, port),
+            models=models,
+            model_paths=paths,
+            node_modules=modules,
+            metrics_dir=metrics_dir,
+            export_report=export_report,
+        )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise FootsegError(f"--port {port}: address {host}:{port} is already in use; pick another port") from None
@@ -487,8 +563,15 @@ def enable_tls(server: DemoServer, cert_dir: Path, hosts: list[str]) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    server = make_server(model=args.model, models_dir=args.models_dir, host=args.host, port=args.port,
-                         metrics_dir=args.metrics_dir, node_modules=args.node_modules, export_report_path=args.export_report)
+    server = make_server(
+        model=args.model,
+        models_dir=args.models_dir,
+        host=args.host,
+        port=args.port,
+        metrics_dir=args.metrics_dir,
+        node_modules=args.node_modules,
+        export_report_path=args.export_report,
+    )
     scheme = "http"
     if args.tls:
         hosts = [args.host] if args.host not in ("0.0.0.0", "::", "") else []
@@ -497,8 +580,11 @@ def run(args: argparse.Namespace) -> int:
     port = server.server_address[1]
     shown = lan_addresses() if args.host in ("0.0.0.0", "::") else [args.host]
     urls = [f"{scheme}://{h}:{port}/" for h in shown or ["localhost"]]
-    print(f"demo: {len(server.models)} models ({server.models[0]['file']} first), LiteRT.js {server.version}; "
-          f"open {' or '.join(urls)} (benchmark: {urls[0]}bench); Ctrl-C stops", flush=True)
+    print(
+        f"demo: {len(server.models)} models ({server.models[0]['file']} first), LiteRT.js {server.version}; "
+        f"open {' or '.join(urls)} (benchmark: {urls[0]}bench); Ctrl-C stops",
+        flush=True,
+    )
     if not args.tls and args.host not in ("127.0.0.1", "localhost", "::1"):
         print("demo: phones give the camera only to https pages (or localhost): add --tls", flush=True)
     try:
