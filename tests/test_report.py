@@ -91,6 +91,14 @@ def test_tables_follow_the_thesis_layout_with_its_numbers(record: dict) -> None:
     assert "tflite 1 thr 7.00 ms" in text and "test 0.4000" in text
 
 
+def test_a_teacher_of_another_architecture_is_not_set_beside_emilseg(record: dict) -> None:
+    record["models"]["teacher"] = {"fp32": row("teacher", "fp32", 20.0, 0.93, None)}
+    export = {"models": {"teacher": {"architecture": "nanoseg"}, "linknet": {"architecture": "linknet"}}}
+    text = render_results(record, export)
+    assert "EmilSeg" not in text and "| teacher (nanoseg) | 0.287 | – |" in text
+    assert "EmilSeg" in render_results(record, {"models": {"teacher": {"architecture": "teacher"}}})
+
+
 def test_missing_peer_is_said(record: dict) -> None:
     record["peer"] = {"available": False, "note": "not available (peer/x.tflite missing; run `footseg fetch-peer`)"}
     assert "not available (peer/x.tflite missing" in render_results(record)

@@ -119,7 +119,9 @@ def export_model(
     from ..train.metrics import evaluate_model, keras_predict_fn
 
     keras_scores = rounded(evaluate_model(keras_predict_fn(model), test_images, test_masks))
-    record: dict[str, Any] = {"keras": {"test": keras_scores}, "exported": {}}
+    # The architecture (the Keras model's name is its registry name): a profile may train the
+    # teacher as another architecture, and the report then does not set it beside the thesis' EmilSeg.
+    record: dict[str, Any] = {"architecture": model.name, "keras": {"test": keras_scores}, "exported": {}}
     for precision in precisions:
         path = out_dir / exported_name(model_name, precision)
         path.write_bytes(convert(model, precision, representative))

@@ -99,6 +99,15 @@ def _browser_ms(row: dict[str, Any] | None) -> str:
     return _fmt(next(iter(per_threads.values()))["median_ms"], 2) if per_threads else "–"
 
 
+def thesis_row(name: str, export_report: dict[str, Any] | None) -> dict[str, Any]:
+    """The thesis' figures for ``name``, or only a label when the file is another architecture
+    (e.g. a profile's teacher trained as a wide nanoseg is not the thesis' EmilSeg)."""
+    arch = ((export_report or {}).get("models", {}).get(name) or {}).get("architecture", name)
+    if arch != name:
+        return {"name": f"{name} ({arch})"}
+    return THESIS.get(name, {})
+
+
 def render_browser_rows(records: list[dict[str, Any]]) -> str:
     """Table 4.1's cost columns for each browser's /bench record (LiteRT.js), beside the thesis' phone."""
     lines = [
@@ -158,7 +167,7 @@ def render_results(
     ]
     for name in ordered_models(list(record["models"])):
         per_precision = record["models"][name]
-        thesis = THESIS.get(name, {})
+        thesis = thesis_row(name, export_report)
         any_row = next(iter(per_precision.values()))
         fp32, int8 = per_precision.get("fp32"), per_precision.get("int8")
         ms = [latency_at(r, "1")[1] if r else None for r in (fp32, int8)]
@@ -179,7 +188,7 @@ def render_results(
     ]
     for name in ordered_models(list(record["models"])):
         per_precision = record["models"][name]
-        thesis = THESIS.get(name, {})
+        thesis = thesis_row(name, export_report)
         row = per_precision.get("fp32") or next(iter(per_precision.values()))
         real = row.get("real") or {}
         lines.append(
