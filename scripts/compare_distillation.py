@@ -30,6 +30,7 @@ def main() -> int:
     parser.add_argument("--images", type=int, default=None, help="images per run (default: the student's budget)")
     parser.add_argument("--params", default=str(ROOT / "params.yaml"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--losses", nargs="+", default=["ce", "distillation"], choices=["ce", "distillation"])
     args = parser.parse_args()
 
     from omegaconf import OmegaConf
@@ -53,17 +54,19 @@ def main() -> int:
         )
         runs = []
         for seed in args.seeds:
-            data = dataclasses.replace(
-                data_spec(paths["composites"], paths["split"], train, seed), teacher_logits=logits
-            )
-            job = StudentJob(
-                name=args.student,
-                data=data,
-                recipe=recipe,
-                width=float(student["width"]),
-                bn_momentum=train.get("bn_momentum"),
-            )
-            for loss in ("ce", "distillation"):
+            for loss in args.losses:
+                # Only distillation reads the cached logits (a CE model takes the image alone).
+                data = dataclasses.replace(
+                    data_spec(paths["composites"], paths["split"], train, seed),
+                    teacher_logits=logits if loss == "distillation" else None,
+                )
+                job = StudentJob(
+                    name=args.student,
+                    data=data,
+                    recipe=recipe,
+                    width=float(student["width"]),
+                    bn_momentum=train.get("bn_momentum"),
+                )
                 runs.append((job, loss, student["dropout"], student["temperature"], student["lam"]))
         context = multiprocessing.get_context("spawn")
         with context.Pool(args.workers, initializer=_init_worker, initargs=(1,), maxtasksperchild=1) as pool:
@@ -73,7 +76,7 @@ def main() -> int:
         f"lambda={student['lam']}"
     )
     print(f"{'loss':14s} " + " ".join(f"seed {s:>3d}" for s in args.seeds) + "   mean +- std")
-    for loss in ("ce", "distillation"):
+    for loss in args.losses:
         ious = [iou for (job, run_loss, *_), iou in zip(runs, results) if run_loss == loss]
         spread = statistics.stdev(ious) if len(ious) > 1 else 0.0
         print(f"{loss:14s} " + " ".join(f"{v:8.4f}" for v in ious) + f"   {statistics.mean(ious):.4f} +- {spread:.4f}")
