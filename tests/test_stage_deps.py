@@ -5,7 +5,12 @@ back. An AST walk (scripts/stage_deps.py): fast, nothing imported."""
 from __future__ import annotations
 
 import importlib.util
+import json
+import shutil
+import subprocess
 import sys
+
+import pytest
 
 from conftest import ROOT
 
@@ -70,3 +75,35 @@ def test_every_dep_exists() -> None:
 def test_no_import_cycles() -> None:
     files = sorted((ROOT / "footseg").rglob("*.py")) + sorted((ROOT / "stages").glob("*.py"))
     assert stage_deps.import_cycles(files) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("footseg/data/loader.py", {"train-teacher", "distill-students", "export", "benchmark"}),
+        ("footseg/deploy/report.py", {"report"}),
+    ],
+)
+def test_dvc_status_reports_the_stages_an_edit_changes(path: str, expected: set[str], tmp_path) -> None:
+    """The real `dvc status` on a copy of the tracked tree with ``path`` edited: the stages whose
+    code deps it names as modified (data outputs are absent here, so only code deps are compared)."""
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, tmp_path / name)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    with open(tmp_path / path, "a", encoding="utf-8") as handle:
+        handle.write("\n# an edit\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "dvc", "status", "--json"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    changed = {
+        stage
+        for stage, entries in json.loads(result.stdout).items()
+        for entry in entries
+        if isinstance(entry, dict) and entry.get("changed deps", {}).get(path) == "modified"
+    }
+    assert changed == expected
