@@ -2,12 +2,12 @@
 training config (params.yaml's groups plus dotlist overrides), same seeds and budget; prints the
 val IoU (what to choose by), test IoU, wall seconds and the validation curve of each run.
 
-    python scripts/ablate_recipe.py --variant base= --variant crop=train.augment.low_res=crop
-    python scripts/ablate_recipe.py --student fastlinknet --seeds 1 2 \\
-        --variant base= --variant long256='train.phases=[{size: 128, share: 0.7, batch: 32}, {size: 256, share: 0.3, batch: 16}]'
+    python scripts/ablate_recipe.py --variant base --variant resize train.augment.low_res=resize
+    python scripts/ablate_recipe.py --student fastlinknet --seeds 1 2 --variant base \\
+        --variant long256 'train.phases=[{size: 128, share: 0.7, batch: 32}, {size: 256, share: 0.3, batch: 16}]'
 
-A variant is NAME=OVERRIDE[,OVERRIDE...] (OmegaConf dotlist on the composed params, e.g.
-train.images=6000). Runs train side by side, one thread each, like the distill-students stage.
+A variant is a NAME and its overrides (an OmegaConf dotlist on the composed params, e.g.
+train.images=6000; none = params.yaml as it is). Runs train side by side, one thread each, like the distill-students stage.
 Needs the composite-feet and split outputs.
 """
 
@@ -23,30 +23,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def parse_variant(text: str) -> tuple[str, list[str]]:
-    name, _, overrides = text.partition("=")
-    if not name:
-        raise SystemExit(f"--variant {text!r}: expected NAME=OVERRIDE[,OVERRIDE...]")
-    # Split on commas outside brackets so list/dict values survive.
-    parts, depth, current = [], 0, ""
-    for char in overrides:
-        depth += char in "[{"
-        depth -= char in "]}"
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    if current:
-        parts.append(current)
-    return name, parts
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--student", default="nanoseg")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1])
-    parser.add_argument("--variant", action="append", required=True, help="NAME=OVERRIDE[,OVERRIDE...]")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        nargs="+",
+        required=True,
+        metavar=("NAME", "OVERRIDE"),
+        help="a name, then its overrides",
+    )
     parser.add_argument("--params", default=str(ROOT / "params.yaml"))
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
@@ -57,8 +45,7 @@ def main() -> int:
 
     base = OmegaConf.load(args.params)
     runs = []
-    for text in args.variant:
-        name, overrides = parse_variant(text)
+    for name, *overrides in args.variant:
         cfg = OmegaConf.merge(base, OmegaConf.from_dotlist(overrides))
         _recipe(OmegaConf.to_container(cfg, resolve=True), args.student)  # a bad override fails here, not in a worker
         for seed in args.seeds:

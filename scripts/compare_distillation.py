@@ -44,14 +44,16 @@ def main() -> int:
     images = args.images or (student.get("images") or {}).get(args.student) or train["images"]
     recipe = recipe_from_config(train, images, student["lr"], "images", "student.lr")
     with tempfile.TemporaryDirectory(prefix="footseg-compare-") as tmp:
-        logits = _cache_logits(
-            str(Path(paths["models"]) / "teacher.keras"),
-            paths["composites"],
-            paths["split"],
-            train["eval_batch"],
-            Path(tmp),
-            progress=True,
-        )
+        logits = None  # the teacher runs only when some run distils from it
+        if "distillation" in args.losses:
+            logits = _cache_logits(
+                str(Path(paths["models"]) / "teacher.keras"),
+                paths["composites"],
+                paths["split"],
+                train["eval_batch"],
+                Path(tmp),
+                progress=True,
+            )
         runs = []
         for seed in args.seeds:
             for loss in args.losses:
