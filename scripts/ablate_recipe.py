@@ -14,7 +14,6 @@ Needs the composite-feet and split outputs.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import statistics
 import sys
 from pathlib import Path
@@ -41,17 +40,20 @@ def main() -> int:
 
     from omegaconf import OmegaConf
 
-    from footseg.train.students import _init_worker
+    from footseg.train.recipe import student_recipe
+    from footseg.workers import spawn_pool
 
     base = OmegaConf.load(args.params)
     runs = []
     for name, *overrides in args.variant:
         cfg = OmegaConf.merge(base, OmegaConf.from_dotlist(overrides))
-        _recipe(OmegaConf.to_container(cfg, resolve=True), args.student)  # a bad override fails here, not in a worker
+        resolved = OmegaConf.to_container(cfg, resolve=True)
+        student_recipe(
+            resolved["train"], resolved["student"], args.student
+        )  # a bad override fails here, not in a worker
         for seed in args.seeds:
-            runs.append((name, args.student, OmegaConf.to_container(cfg, resolve=True), seed))
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(args.workers, initializer=_init_worker, initargs=(1,), maxtasksperchild=1) as pool:
+            runs.append((name, args.student, resolved, seed))
+    with spawn_pool(args.workers, threads=1) as pool:
         results = pool.starmap(_train, runs, chunksize=1)
 
     print(f"\n{args.student}, cross entropy, seeds {args.seeds}")
@@ -72,21 +74,14 @@ def spread(xs: list[float]) -> float:
     return statistics.stdev(xs) if len(xs) > 1 else 0.0
 
 
-def _recipe(cfg: dict, student: str):
-    from footseg.train.recipe import recipe_from_config
-
-    train, spec = cfg["train"], cfg["student"]
-    images = (spec.get("images") or {}).get(student) or train["images"]
-    return recipe_from_config(train, images, spec["lr"], "images", "student.lr")
-
-
 def _train(name: str, student: str, cfg: dict, seed: int) -> dict:
     import time
 
+    from footseg.train.recipe import student_recipe
     from footseg.train.teacher import data_spec, model_builder, train_and_score
 
     train, spec = cfg["train"], cfg["student"]
-    recipe = _recipe(cfg, student)
+    recipe = student_recipe(train, spec, student)
     builder = model_builder(student, spec["dropout"], float(spec["width"]), (spec.get("args") or {}).get(student))
     start = time.perf_counter()
     _, result, scores = train_and_score(

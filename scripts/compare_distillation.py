@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -35,14 +34,14 @@ def main() -> int:
 
     from omegaconf import OmegaConf
 
-    from footseg.train.recipe import recipe_from_config
-    from footseg.train.students import StudentJob, _cache_logits, _init_worker
+    from footseg.train.recipe import student_recipe
+    from footseg.train.students import StudentJob, _cache_logits
     from footseg.train.teacher import data_spec
+    from footseg.workers import spawn_pool
 
     cfg = OmegaConf.to_container(OmegaConf.load(args.params), resolve=True)
     train, student, paths = cfg["train"], cfg["student"], cfg["paths"]
-    images = args.images or (student.get("images") or {}).get(args.student) or train["images"]
-    recipe = recipe_from_config(train, images, student["lr"], "images", "student.lr")
+    recipe = student_recipe(train, student, args.student, args.images)
     with tempfile.TemporaryDirectory(prefix="footseg-compare-") as tmp:
         logits = None  # the teacher runs only when some run distils from it
         if "distillation" in args.losses:
@@ -70,8 +69,7 @@ def main() -> int:
                     bn_momentum=train.get("bn_momentum"),
                 )
                 runs.append((job, loss, student["dropout"], student["temperature"], student["lam"]))
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(args.workers, initializer=_init_worker, initargs=(1,), maxtasksperchild=1) as pool:
+        with spawn_pool(args.workers, threads=1) as pool:
             results = pool.starmap(_train, runs, chunksize=1)
     print(
         f"\n{args.student}, {recipe.images_planned():,} images per run, T={student['temperature']}, "

@@ -84,6 +84,7 @@ def test_bad_calibration_is_flagged_loudly_and_recalibration_fixes_it(
         ({"precisions": ["fp32", "bf16"]}, "export.precisions"),
         ({"precisions": []}, "export.precisions"),
         ({"eval_samples": 0}, "export.eval_samples"),
+        ({"workers": 0}, "export.workers"),
         ({"calibration_samples": -3}, "export.calibration_samples"),
         ({"max_int8_iou_drop": 2}, "export.max_int8_iou_drop"),
         ({"int8_fix": "magic"}, "export.int8_fix"),
@@ -147,3 +148,22 @@ def test_same_model_same_bytes(tmp_path: Path) -> None:
     rep = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
     for precision in ("fp32", "fp16", "int8"):
         assert convert(model, precision, rep) == convert(model, precision, rep)
+
+
+def test_side_by_side_export_writes_the_same_files(tiny_export: dict[str, Path], tmp_path: Path) -> None:
+    """export.workers: 2 exports in two spawned processes; files and records match the in-process run."""
+    from footseg.deploy.export import export_all, model_paths
+
+    export_all(
+        model_paths(tiny_export["models"], ["tiny"]),
+        composites_dir=tiny_export["composites"],
+        split_dir=tiny_export["split"],
+        exported_dir=tmp_path / "exported",
+        metrics_path=tmp_path / "export.json",
+        export_cfg={**SMOKE_EXPORT, "workers": 2},
+        seed=0,
+        progress=False,
+    )
+    assert read_json(tmp_path / "export.json") == read_json(tiny_export["export_json"])
+    for path in tiny_export["exported"].iterdir():
+        assert (tmp_path / "exported" / path.name).read_bytes() == path.read_bytes(), path.name

@@ -11,7 +11,9 @@ from footseg.data.train_augment import AugmentSpec
 from footseg.errors import FootsegError
 from footseg.train.loop import WarmupCosine, load_model, save_model, train_model
 from footseg.train.metrics import evaluate_model, keras_predict_fn
-from footseg.train.recipe import Phase, Recipe
+from footseg.train.recipe import Phase, Recipe, student_recipe
+from footseg.train.students import StudentJob, expected_cost
+from footseg.train.teacher import DataSpec
 from tiny_data import load_tiny_split, make_tiny_dataset
 
 SIZE = 32
@@ -68,6 +70,30 @@ def test_recipe_plan_spends_the_images_in_phases():
     plan = Recipe(images=40000, phases=(Phase(128, 0.8, 32), Phase(256, 0.2, 16)), lr=1e-3, evals=10).plan()
     assert [(p.size, p.evals) for p in plan] == [(128, 8), (256, 2)]
     assert plan[0].steps * plan[0].evals * 32 == 32000 and plan[1].steps * plan[1].evals * 16 == 8000
+
+
+def test_student_budget_is_its_own_else_the_shared_one():
+    train = {"images": 800, "phases": [{"size": 64, "share": 1.0, "batch": 8}]}
+    student = {"lr": 0.01, "images": {"enet": 200, "linknet": None}}
+    assert student_recipe(train, student, "enet").images == 200
+    assert student_recipe(train, student, "linknet").images == 800
+    assert student_recipe(train, student, "enet", images=50).images == 50
+    with pytest.raises(FootsegError, match=r"student\.images\.enet"):
+        student_recipe(train, {**student, "images": {"enet": -1}}, "enet")
+
+
+def test_students_start_longest_first(tiny_files):
+    """distill-students orders its pool by expected_cost: more images, a costlier model, a wider one
+    all cost more."""
+    composites, split = tiny_files
+    data = DataSpec(str(composites), str(split), 0, 4, 4)
+
+    def cost(name: str, images: int, width: float = 1.0) -> float:
+        return expected_cost(StudentJob(name, data, recipe(images=images), width=width))
+
+    assert cost("nanoseg", 960) > cost("nanoseg", 480)
+    assert cost("linknet", 480) > cost("enet", 480) > cost("fastlinknet", 480) > cost("nanoseg", 480)
+    assert cost("nanoseg", 480, width=2.0) > cost("nanoseg", 480)
 
 
 def test_warmup_then_cosine_to_zero():

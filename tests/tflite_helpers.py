@@ -53,6 +53,7 @@ SMOKE_EXPORT = {
     "max_int8_iou_drop": 0.005,
     "int8_fix": "recalibrate",
     "qat": False,
+    "workers": 1,
 }
 
 

@@ -166,7 +166,7 @@ def validate_export_config(cfg: dict[str, Any]) -> None:
     """Check the ``export`` config group; FootsegError naming the key on a bad value."""
     precisions = require_choices(cfg.get("precisions"), PRECISIONS, "export.precisions", "precision")
     require(len(set(precisions)) == len(precisions), f"export.precisions has duplicates: {precisions}")
-    for key in ("calibration_samples", "eval_samples", "recalibration_samples"):
+    for key in ("calibration_samples", "eval_samples", "recalibration_samples", "workers"):
         value = cfg.get(key)
         require(
             isinstance(value, int) and not isinstance(value, bool) and value > 0,
@@ -236,7 +236,7 @@ def export_all(
 
     from ..data.loader import load_split
     from ..io import atomic_dir, write_json
-    from ..models import count_params, flops
+    from ..workers import spawn_pool
 
     validate_export_config(export_cfg)
     for path in models.values():
@@ -249,27 +249,21 @@ def export_all(
     pick = sample_indices(len(test_images), export_cfg["eval_samples"], seed)
     test_images, test_masks = np.asarray(test_images[pick]), np.asarray(test_masks[pick])
 
-    records: dict[str, Any] = {}
+    shared = (export_cfg, calib, recalib, test_images, test_masks)
+    workers = min(export_cfg["workers"], len(models))
     with atomic_dir(exported_dir) as out_dir:
-        for name in tqdm(models, desc="export", unit="model", disable=not progress):
-            model = load_keras_model(models[name])
-            record = export_model(
-                model,
-                name,
-                out_dir,
-                precisions=list(export_cfg["precisions"]),
-                representative=calib,
-                test_images=test_images,
-                test_masks=test_masks,
-                max_int8_iou_drop=float(export_cfg["max_int8_iou_drop"]),
-                int8_fix=export_cfg["int8_fix"],
-                recalibration_images=recalib,
-                interpreter=export_cfg["interpreter"],
-            )
-            record["flops"] = int(flops(model))
-            record["params"] = int(count_params(model))
-            record["input_size"] = int(model.input_shape[1])
-            records[name] = record
+        tasks = [(name, str(path), str(out_dir), *shared) for name, path in models.items()]
+        bar = tqdm(total=len(tasks), desc="export", unit="model", disable=not progress)
+        if workers <= 1:
+            records = {}
+            for task in tasks:
+                records[task[0]] = _export_one(*task)
+                bar.update()
+        else:  # one model per process, side by side (the converter runs on one core)
+            with spawn_pool(workers) as pool:
+                pending = [pool.apply_async(_export_one, task, callback=lambda _: bar.update()) for task in tasks]
+                records = {task[0]: result.get() for task, result in zip(tasks, pending)}
+        bar.close()
     report = {
         "models": records,
         "eval_samples": int(len(test_images)),
@@ -282,6 +276,39 @@ def export_all(
     }
     write_json(metrics_path, report)
     return report
+
+
+def _export_one(
+    name: str,
+    path: str,
+    out_dir: str,
+    export_cfg: dict[str, Any],
+    calib: np.ndarray,
+    recalib: np.ndarray,
+    test_images: np.ndarray,
+    test_masks: np.ndarray,
+) -> dict[str, Any]:
+    """One model's files and its record for metrics/export.json."""
+    from ..models import count_params, flops
+
+    model = load_keras_model(Path(path))
+    record = export_model(
+        model,
+        name,
+        Path(out_dir),
+        precisions=list(export_cfg["precisions"]),
+        representative=calib,
+        test_images=test_images,
+        test_masks=test_masks,
+        max_int8_iou_drop=float(export_cfg["max_int8_iou_drop"]),
+        int8_fix=export_cfg["int8_fix"],
+        recalibration_images=recalib,
+        interpreter=export_cfg["interpreter"],
+    )
+    record["flops"] = int(flops(model))
+    record["params"] = int(count_params(model))
+    record["input_size"] = int(model.input_shape[1])
+    return record
 
 
 def summary_line(report: dict[str, Any], exported_dir: str | os.PathLike[str]) -> str:

@@ -29,14 +29,19 @@ class Thesis:
 class ModelFacts:
     stride: int
     thesis: Thesis | None = None
+    # CPU cost at width 1 on one thread of the reference laptop (scripts/bench_train.py; Xeon, AVX-512):
+    # ms per training image at 128 px and per scored image at 256 px. Only their ratios matter:
+    # distill-students starts the longest runs first so that no core idles at the end.
+    train_ms: float = 0.0
+    eval_ms: float = 0.0
 
 
 FACTS: dict[str, ModelFacts] = {
     "teacher": ModelFacts(32, Thesis("EmilSeg", 55.37, 4439, 85, 0.9912, 0.9860, 0.9740, 0.9814)),
-    "enet": ModelFacts(8, Thesis("ENet", 10.38, 1045, 15, 0.9774, 0.9116, 0.9738, 0.9117)),
-    "linknet": ModelFacts(32, Thesis("LinkNet", 1.75, 234, 45, 0.9797, 0.9141, 0.9724, 0.9145)),
-    "mobileseg": ModelFacts(32, Thesis("MobileSeg", 2.68, 555, 18, 0.9834, 0.9146, 0.9744, 0.9144)),
-    "fastlinknet": ModelFacts(64, Thesis("FastLinkNet", 0.287, 73, 7.2, 0.9797, 0.9153, 0.9707, 0.9148)),
-    "nanoseg": ModelFacts(32),  # ours, after the thesis
+    "enet": ModelFacts(8, Thesis("ENet", 10.38, 1045, 15, 0.9774, 0.9116, 0.9738, 0.9117), 45, 85),
+    "linknet": ModelFacts(32, Thesis("LinkNet", 1.75, 234, 45, 0.9797, 0.9141, 0.9724, 0.9145), 91, 127),
+    "mobileseg": ModelFacts(32, Thesis("MobileSeg", 2.68, 555, 18, 0.9834, 0.9146, 0.9744, 0.9144), 56, 115),
+    "fastlinknet": ModelFacts(64, Thesis("FastLinkNet", 0.287, 73, 7.2, 0.9797, 0.9153, 0.9707, 0.9148), 14, 18),
+    "nanoseg": ModelFacts(32, train_ms=12, eval_ms=13),  # ours, after the thesis
 }
 MODEL_NAMES = tuple(FACTS)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import multiprocessing
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..workers import spawn_pool
 from .recipe import Recipe
 from .teacher import DataSpec
 
@@ -121,19 +120,17 @@ def run_students(
     footseg.train.config). Returns the metrics records in ``names`` order.
     """
     from ..io import atomic_dir
-    from .recipe import recipe_from_config
+    from .recipe import student_recipe
     from .teacher import data_spec
 
     data = data_spec(composites, split, train, seed)
     jobs = []
     for name in names:
-        images = (student.get("images") or {}).get(name) or train["images"]
-        recipe = recipe_from_config(train, images, student["lr"], f"student.images.{name}", "student.lr")
         jobs.append(
             StudentJob(
                 name=name,
                 data=data,
-                recipe=recipe,
+                recipe=student_recipe(train, student, name),
                 width=float(student["width"]),
                 args=dict((student.get("args") or {}).get(name) or {}),
                 bn_momentum=train.get("bn_momentum"),
@@ -159,18 +156,32 @@ def run_students(
         workers = min(int(train.get("workers", 1)), len(tasks))
         if workers <= 1:
             return [_run_one(*task) for task in tasks]
-        threads = max(1, (os.cpu_count() or workers) // workers)
-        # spawn: a forked TensorFlow runtime deadlocks; each worker sizes its own thread pools.
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=_init_worker, initargs=(threads,), maxtasksperchild=1) as pool:
-            return pool.starmap(_run_one, tasks, chunksize=1)
+        # Longest first: the short runs then fill the gaps, and the last core does not idle long.
+        order = sorted(range(len(jobs)), key=lambda i: -expected_cost(jobs[i]))
+        with spawn_pool(workers) as pool:
+            records = pool.starmap(_run_one, [tasks[i] for i in order], chunksize=1)
+        return [records[order.index(i)] for i in range(len(tasks))]
+
+
+def expected_cost(job: StudentJob) -> float:
+    """A run's CPU cost in reference milliseconds (models.facts): its training images (in 128-px
+    equivalents) plus the images it scores at 256 px (val_limit per validation point, then the
+    whole val and test splits). Width scales the FLOPs by width^2."""
+    from ..models.facts import FACTS
+    from .teacher import split_arrays
+
+    facts, data, plan = FACTS[job.name], job.data, job.recipe.plan()
+    val, test = (len(split_arrays(data.composites, data.split, name)[0]) for name in ("val", "test"))
+    limit = job.eval_limit or max(val, test)
+    trained = sum(p.steps * p.evals * p.batch * (p.size / 128) ** 2 for p in plan)
+    scored = sum(p.evals for p in plan) * min(data.val_limit or val, val) + min(val, limit) + min(test, limit)
+    return job.width**2 * (trained * facts.train_ms + scored * facts.eval_ms)
 
 
 def _cache_logits(teacher_path: str, composites: str, split: str, batch: int, cache_dir: Path, progress: bool) -> str:
     """Run the teacher once over the training split (in a child process, so this process never
     holds a TensorFlow runtime the workers would have to share cores with)."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
+    with spawn_pool(1) as pool:
         return pool.apply(_cache_logits_child, (teacher_path, composites, split, batch, str(cache_dir), progress))
 
 
@@ -185,13 +196,6 @@ def _cache_logits_child(
             load_model(teacher_path), composites, split, Path(cache_dir) / "train.npy", batch, progress
         )
     )
-
-
-def _init_worker(threads: int) -> None:
-    import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
 def _run_one(
