@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -41,6 +42,20 @@ def test_same_seed_same_bytes_and_manifest_schema(tmp_path):
         assert (tmp_path / "a" / f["file"]).read_bytes() == (tmp_path / "b" / f["file"]).read_bytes()
     build_floors(cfg, tmp_path / "c", seed=8, progress=False)
     assert (tmp_path / "c" / "manifest.json").read_bytes() != manifest
+
+
+# sha256 of generate_floor(7, i, 64) for one floor per material. A library release that changes the
+# pixels (OpenCV 4.14 and 5.1 give different floors from the same seed) fails here, before the
+# pipeline's committed dvc.lock stops matching a fresh install: pin it in pyproject.toml, or update
+# this hash together with a full `dvc repro`.
+FLOOR_BYTES = "d9123c0e4bb7e446021ecf87d858e9a2c4dae94205ae520c2cd81b95f2e75ea5"
+
+
+def test_floor_bytes_match_the_pinned_libraries():
+    digest = hashlib.sha256()
+    for i in range(len(MATERIALS)):
+        digest.update(generate_floor(7, i, 64, validate_procedural({}))[0].tobytes())
+    assert digest.hexdigest() == FLOOR_BYTES
 
 
 def test_floors_are_distinct_and_not_flat():
