@@ -253,17 +253,17 @@ def export_all(
     workers = min(export_cfg["workers"], len(models))
     with atomic_dir(exported_dir) as out_dir:
         tasks = [(name, str(path), str(out_dir), *shared) for name, path in models.items()]
-        bar = tqdm(total=len(tasks), desc="export", unit="model", disable=not progress)
-        if workers <= 1:
-            records = {}
-            for task in tasks:
-                records[task[0]] = _export_one(*task)
-                bar.update()
-        else:  # one model per process, side by side (the converter runs on one core)
-            with spawn_pool(workers) as pool:
-                pending = [pool.apply_async(_export_one, task, callback=lambda _: bar.update()) for task in tasks]
-                records = {task[0]: result.get() for task, result in zip(tasks, pending)}
-        bar.close()
+        # The bar closes (ends its line) before an error propagates, so the error is a line of its own.
+        with tqdm(total=len(tasks), desc="export", unit="model", disable=not progress) as bar:
+            if workers <= 1:
+                records = {}
+                for task in tasks:
+                    records[task[0]] = _export_one(*task)
+                    bar.update()
+            else:  # one model per process, side by side (the converter runs on one core)
+                with spawn_pool(workers) as pool:
+                    pending = [pool.apply_async(_export_one, task, callback=lambda _: bar.update()) for task in tasks]
+                    records = {task[0]: result.get() for task, result in zip(tasks, pending)}
     report = {
         "models": records,
         "eval_samples": int(len(test_images)),
