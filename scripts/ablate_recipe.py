@@ -48,9 +48,8 @@ def main() -> int:
     for name, *overrides in args.variant:
         cfg = OmegaConf.merge(base, OmegaConf.from_dotlist(overrides))
         resolved = OmegaConf.to_container(cfg, resolve=True)
-        student_recipe(
-            resolved["train"], resolved["student"], args.student
-        )  # a bad override fails here, not in a worker
+        # A bad override fails here, not in a worker.
+        student_recipe(resolved["train"], resolved["student"], args.student)
         for seed in args.seeds:
             runs.append((name, args.student, resolved, seed))
     with spawn_pool(args.workers, threads=1) as pool:
