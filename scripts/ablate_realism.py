@@ -16,6 +16,7 @@ Prints one markdown table row per variant (and the whole table at the end).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -37,6 +38,10 @@ VARIANTS = {
     "ego+light": ("egocentric", NO_CLOTHES, {**PLAIN, "light_gradient": None}),
     "ego+jpeg": ("egocentric", NO_CLOTHES, {**PLAIN, "jpeg": None}),
     "ego_all": ("egocentric", {}, {}),
+    # Over the default: visible shin hair; mostly bare feet (what a foot scanner's users photograph).
+    "all+hair": ("egocentric", {"hair_strands": 0.35}, {}),
+    "all+bare": ("egocentric", {"coverings": {"bare": 0.8, "sock": 0.12, "shoe": 0.08}}, {}),
+    "all+hair+bare": ("egocentric", {"hair_strands": 0.35, "coverings": {"bare": 0.8, "sock": 0.12, "shoe": 0.08}}, {}),
 }
 
 
@@ -54,7 +59,7 @@ def make_composites(variant: str, args, cache: dict) -> tuple[np.ndarray, np.nda
     feet = OmegaConf.to_container(cfg.feet, resolve=True)
     feet["model_dir"] = str(ROOT / feet["model_dir"])
     feet.update(feet_over, persons=args.persons)
-    key = (scene, tuple(sorted(feet_over.items())))
+    key = (scene, json.dumps(feet_over, sort_keys=True))
     if key not in cache:
         cache[key] = build_foot_views(feet, int(cfg.seed), progress=True, scene=scene)
     if "floors" not in cache:
@@ -82,7 +87,10 @@ def train_and_score(images, masks, pools, real, args) -> dict[str, float]:
     held = set(range(args.pools - args.held_pools, args.pools))
     test = np.array([p in held for p in pools])
     keras.utils.set_random_seed(args.seed)
-    model = build_model("nanoseg", input_size=args.size)
+    # --crop: train on random crop x crop windows at the composites' own scale (the pipeline's
+    # low-resolution phase), score whole frames with the same weights at full size.
+    side = args.crop or args.size
+    model = build_model("nanoseg", input_size=side)
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, args.steps)
     model.compile(keras.optimizers.Adam(schedule), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     x, y = images[~test], masks[~test]
@@ -92,6 +100,9 @@ def train_and_score(images, masks, pools, real, args) -> dict[str, float]:
         while True:
             idx = rng.integers(0, len(x), args.batch)
             xb, yb = x[idx].astype(np.float32), y[idx].astype(np.int32)
+            if side < args.size:
+                top, left = rng.integers(0, args.size - side + 1, 2)
+                xb, yb = xb[:, top : top + side, left : left + side], yb[:, top : top + side, left : left + side]
             flip = rng.random(args.batch) < 0.5
             xb[flip], yb[flip] = xb[flip, :, ::-1], yb[flip, :, ::-1]
             yield xb, yb
@@ -99,6 +110,9 @@ def train_and_score(images, masks, pools, real, args) -> dict[str, float]:
     start = time.perf_counter()
     model.fit(batches(), steps_per_epoch=args.steps, epochs=1, verbose=0)
     seconds = time.perf_counter() - start
+    if side < args.size:
+        trained, model = model, build_model("nanoseg", input_size=args.size)
+        model.set_weights(trained.get_weights())
 
     def predict(arr):
         return np.concatenate(
@@ -135,6 +149,7 @@ def main() -> int:
     parser.add_argument("--pools", type=int, default=50)
     parser.add_argument("--held-pools", type=int, default=10)
     parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--crop", type=int, default=0, help="train on crops of this side (0 = whole composites)")
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3)
@@ -157,7 +172,8 @@ def main() -> int:
         "|---|---|---|---|---|---|"
     )
     print(
-        f"nanoseg, {args.steps} steps x {args.batch} at {args.size} px, seed {args.seed}, "
+        f"nanoseg, {args.steps} steps x {args.batch} at {args.crop or args.size} px"
+        f"{f' (crops of {args.size}-px composites)' if args.crop else ''}, seed {args.seed}, "
         f"{args.count} composites ({args.held_pools}/{args.pools} pools held out), real: {len(real[0])} photos"
     )
     print(header, flush=True)

@@ -36,6 +36,9 @@ def main() -> int:
     )
     parser.add_argument("--params", default=str(ROOT / "params.yaml"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--real", default=None, help="also score this real set (images/, masks/): a test set, never used to choose"
+    )
     args = parser.parse_args()
 
     from omegaconf import OmegaConf
@@ -51,19 +54,21 @@ def main() -> int:
         # A bad override fails here, not in a worker.
         student_recipe(resolved["train"], resolved["student"], args.student)
         for seed in args.seeds:
-            runs.append((name, args.student, resolved, seed))
+            runs.append((name, args.student, resolved, seed, args.real))
     with spawn_pool(args.workers, threads=1) as pool:
         results = pool.starmap(_train, runs, chunksize=1)
 
     print(f"\n{args.student}, cross entropy, seeds {args.seeds}")
-    print(f"{'variant':12s} {'val IoU':>16s} {'test IoU':>16s} {'seconds':>8s}  val curve")
+    real = "real IoU" if args.real else ""
+    print(f"{'variant':12s} {'val IoU':>16s} {'test IoU':>16s} {real:>16s} {'seconds':>8s}  val curve")
     names = list(dict.fromkeys(run[0] for run in runs))
     for name in names:
         rows = [r for run, r in zip(runs, results) if run[0] == name]
         val, test = [r["val"] for r in rows], [r["test"] for r in rows]
+        real_col = f"{statistics.mean(r['real'] for r in rows):.4f} +- {spread([r['real'] for r in rows]):.4f}"
         print(
             f"{name:12s} {statistics.mean(val):.4f} +- {spread(val):.4f} {statistics.mean(test):.4f} +- "
-            f"{spread(test):.4f} {statistics.mean(r['seconds'] for r in rows):8.0f}  "
+            f"{spread(test):.4f} {real_col if args.real else '':>16s} {statistics.mean(r['seconds'] for r in rows):8.0f}  "
             + " ".join(f"{v:.2f}" for v in rows[0]["curve"])
         )
     return 0
@@ -73,7 +78,7 @@ def spread(xs: list[float]) -> float:
     return statistics.stdev(xs) if len(xs) > 1 else 0.0
 
 
-def _train(name: str, student: str, cfg: dict, seed: int) -> dict:
+def _train(name: str, student: str, cfg: dict, seed: int, real_dir: str | None = None) -> dict:
     import time
 
     from footseg.train.recipe import student_recipe
@@ -83,7 +88,7 @@ def _train(name: str, student: str, cfg: dict, seed: int) -> dict:
     recipe = student_recipe(train, spec, student)
     builder = model_builder(student, spec["dropout"], float(spec["width"]), (spec.get("args") or {}).get(student))
     start = time.perf_counter()
-    _, result, scores = train_and_score(
+    model, result, scores = train_and_score(
         builder=builder,
         data=data_spec(cfg["paths"]["composites"], cfg["paths"]["split"], train, seed),
         recipe=recipe,
@@ -100,7 +105,14 @@ def _train(name: str, student: str, cfg: dict, seed: int) -> dict:
         "seconds": time.perf_counter() - start,
         "curve": [float(r["val_iou"]) for r in result.history],
     }
-    print(f"{name} seed {seed}: val {row['val']:.4f} test {row['test']:.4f} ({row['seconds']:.0f} s)", flush=True)
+    if real_dir:
+        from footseg.deploy.benchmark import load_real_set
+
+        images, masks = load_real_set(real_dir, model.input_shape[1:3])
+        pred = model.predict(images.astype("float32"), batch_size=8, verbose=0).argmax(-1) > 0
+        row["real"] = float((pred & (masks > 0)).sum() / max((pred | (masks > 0)).sum(), 1))
+    real = f" real {row['real']:.4f}" if real_dir else ""
+    print(f"{name} seed {seed}: val {row['val']:.4f} test {row['test']:.4f}{real} ({row['seconds']:.0f} s)", flush=True)
     return row
 
 

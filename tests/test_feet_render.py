@@ -126,3 +126,20 @@ def test_trousers_are_drawn_but_not_masked():
     blue = (rgb[..., 2].astype(int) - rgb[..., 0] > 20) & (alpha > 200)
     assert blue.sum() > 50
     assert not (blue & mask).any()
+
+
+def test_hair_strands_darken_the_shin_only():
+    def shot(**look):
+        scene = build_scene(box_foot(), dict(BARE, **look), np.random.default_rng(0))
+        return render(scene, side_camera(0.45), LIGHT, 96, seed=3)
+
+    rgb, alpha, mask = shot(leg_hair=1.0)
+    hairy, alpha2, mask2 = shot(leg_hair=1.0, hair_strands=0.6)
+    assert (alpha == alpha2).all() and (mask == mask2).all()  # hair is colour, never coverage or label
+    shin = (alpha > 200) & ~mask
+    shin[40:] = False  # well above the ankle, where the hair has faded in
+    darker = rgb[shin].astype(int).sum(-1) - hairy[shin].astype(int).sum(-1)
+    assert (darker >= 0).all() and (darker > 30).mean() > 0.05  # visible dark strands on the shin
+    # The foot is untouched (but for pixels on the ankle cut whose shaded sample is the leg's).
+    assert (rgb[mask] == hairy[mask]).all(-1).mean() > 0.97
+    assert (shot(leg_hair=1.0, hair_strands=0.0)[0] == rgb).all()  # 0 = off

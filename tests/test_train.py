@@ -80,6 +80,8 @@ def test_student_budget_is_its_own_else_the_shared_one():
     assert student_recipe(train, student, "enet", images=50).images == 50
     with pytest.raises(FootsegError, match=r"student\.images\.enet"):
         student_recipe(train, {**student, "images": {"enet": -1}}, "enet")
+    with pytest.raises(FootsegError, match=r"train\.images must"):  # no budget of its own: train.images' key
+        student_recipe({**train, "images": -1}, student, "nanoseg")
 
 
 def test_students_start_longest_first(tiny_files):

@@ -252,7 +252,7 @@ def export_all(
     shared = (export_cfg, calib, recalib, test_images, test_masks)
     workers = min(export_cfg["workers"], len(models))
     with atomic_dir(exported_dir) as out_dir:
-        tasks = [(name, str(path), str(out_dir), *shared) for name, path in models.items()]
+        tasks = [(name, path, out_dir, *shared) for name, path in models.items()]
         # The bar closes (ends its line) before an error propagates, so the error is a line of its own.
         with tqdm(total=len(tasks), desc="export", unit="model", disable=not progress) as bar:
             if workers <= 1:
@@ -280,8 +280,8 @@ def export_all(
 
 def _export_one(
     name: str,
-    path: str,
-    out_dir: str,
+    path: Path,
+    out_dir: Path,
     export_cfg: dict[str, Any],
     calib: np.ndarray,
     recalib: np.ndarray,
@@ -291,11 +291,11 @@ def _export_one(
     """One model's files and its record for metrics/export.json."""
     from ..models import count_params, flops
 
-    model = load_keras_model(Path(path))
+    model = load_keras_model(path)
     record = export_model(
         model,
         name,
-        Path(out_dir),
+        out_dir,
         precisions=list(export_cfg["precisions"]),
         representative=calib,
         test_images=test_images,

@@ -29,8 +29,9 @@ class Thesis:
 class ModelFacts:
     stride: int
     thesis: Thesis | None = None
-    # CPU cost at width 1 on one thread of the reference laptop (scripts/bench_train.py; Xeon, AVX-512):
-    # ms per training image at 128 px and per scored image at 256 px. Only their ratios matter:
+    # CPU cost at width 1 on one thread: ms per training image at 128 px (scripts/bench_train.py on
+    # the AVX-512 Xeon) and per scored image at 256 px (forward, batch 16, on the AVX2 EPYC). Only
+    # their ratios matter:
     # distill-students starts the longest runs first so that no core idles at the end.
     train_ms: float = 0.0
     eval_ms: float = 0.0

@@ -112,5 +112,6 @@ def recipe_from_config(train: dict[str, Any], images: Any, lr: Any, images_key: 
 def student_recipe(train: dict[str, Any], student: dict[str, Any], name: str, images: Any = None) -> Recipe:
     """The Recipe of student ``name``: its own budget (student.images.<name>, else train.images)
     unless ``images`` is given, at student.lr."""
-    images = images or (student.get("images") or {}).get(name) or train["images"]
-    return recipe_from_config(train, images, student["lr"], f"student.images.{name}", "student.lr")
+    own = (student.get("images") or {}).get(name)
+    key = f"student.images.{name}" if images or own else "train.images"  # the key an error names
+    return recipe_from_config(train, images or own or train["images"], student["lr"], key, "student.lr")

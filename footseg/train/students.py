@@ -159,8 +159,8 @@ def run_students(
         # Longest first: the short runs then fill the gaps, and the last core does not idle long.
         order = sorted(range(len(jobs)), key=lambda i: -expected_cost(jobs[i]))
         with spawn_pool(workers) as pool:
-            records = pool.starmap(_run_one, [tasks[i] for i in order], chunksize=1)
-        return [records[order.index(i)] for i in range(len(tasks))]
+            by_slot = dict(zip(order, pool.starmap(_run_one, [tasks[i] for i in order], chunksize=1)))
+        return [by_slot[i] for i in range(len(tasks))]
 
 
 def expected_cost(job: StudentJob) -> float:

@@ -169,12 +169,14 @@ def albedo(
     grain: np.ndarray,
     seed: int,
     nail: np.ndarray | None = None,
+    strands: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-pixel (albedo (N, 3), specular strength (N,), shininess (N,), bare skin (N,) bool).
 
     ``points`` are world positions of the visible surface, ``part`` 1 foot / 0 leg / 2 trousers,
     ``base`` the source's per-vertex skin colour divided by its mean (variation around 1), ``grain``
-    fine per-pixel noise (about N(0, 1), pores, knit, fabric), ``nail`` where toenails are.
+    fine per-pixel noise (about N(0, 1), pores, knit, fabric), ``nail`` where toenails are,
+    ``strands`` (0..1) where shin hairs lie when the look has ``hair_strands`` (feet.hair_strands).
     """
     n = len(points)
     x, z = points[:, 0], points[:, 2]
@@ -188,6 +190,9 @@ def albedo(
         hair = look["leg_hair"] * np.clip(grain[leg], 0, 2)
         fade = np.clip((z[leg] - ankle_top) / 0.05, 0, 1)  # hair starts above the ankle
         colour[leg] *= (1.0 - 0.06 * hair * fade)[:, None]
+        if strands is not None:  # visible dark hairs, denser on a hairier person
+            dark = look["hair_strands"] * np.sqrt(look["leg_hair"]) * strands[leg] * fade
+            colour[leg] *= (1.0 - dark)[:, None]
     spec = np.full(n, 0.12, np.float32)
     shine = np.full(n, 18.0, np.float32)
     skin = np.ones(n, bool)

@@ -308,6 +308,25 @@ def _grain_texture() -> np.ndarray:
     return _grain_cache[0]
 
 
+_strand_cache: list[np.ndarray] = []
+
+
+def _strand_texture() -> np.ndarray:
+    """A fixed texture of short dark strands (0..1, 1 = strand) running within 30 degrees of the
+    image's vertical, the way shin hair runs in a look-down photo; made once per process."""
+    if not _strand_cache:
+        rng = np.random.default_rng(54321)
+        tex = np.zeros((_GRAIN_SIZE, _GRAIN_SIZE), np.uint8)
+        n = _GRAIN_SIZE * _GRAIN_SIZE // 12
+        x0, y0 = rng.uniform(0, _GRAIN_SIZE, (2, n))
+        angle, length = rng.uniform(-np.pi / 6, np.pi / 6, n), rng.uniform(2, 5, n)
+        x1, y1 = x0 + length * np.sin(angle), y0 + length * np.cos(angle)
+        for a, b, c, d in np.stack([x0, y0, x1, y1], 1).astype(np.int32):
+            cv2.line(tex, (int(a), int(b)), (int(c), int(d)), 255, 1, cv2.LINE_AA)
+        _strand_cache.append(tex.astype(np.float32) / 255.0)
+    return _strand_cache[0]
+
+
 def project(scene: Scene, camera: dict[str, Any], res: int) -> tuple[np.ndarray, np.ndarray]:
     """Pixel positions (V, 2) and camera depths (V,) of the scene's vertices in a res x res view.
 
@@ -407,6 +426,9 @@ def render_projected(
     offset_rng = np.random.default_rng(seed)
     gy0, gx0 = offset_rng.integers(0, _GRAIN_SIZE, 2)
     grain = _grain_texture()[(oy + gy0) % _GRAIN_SIZE, (ox + gx0) % _GRAIN_SIZE]
+    strands = None
+    if scene.look.get("hair_strands"):
+        strands = _strand_texture()[(oy + gy0) % _GRAIN_SIZE, (ox + gx0) % _GRAIN_SIZE]
     # Toenails: the top of each toe just behind its tip.
     front = scene.toe_front
     tip_x = np.interp(points[:, 1], front[:, 0], front[:, 1])
@@ -419,7 +441,7 @@ def render_projected(
         & (points[:, 2] > 0.01)
     )
     alb, spec, shine, skin = albedo(
-        points, part, base, scene.look, scene.foot_length, scene.ankle_top, scene.ankle_x, grain, seed, nail
+        points, part, base, scene.look, scene.foot_length, scene.ankle_top, scene.ankle_x, grain, seed, nail, strands
     )
     light_dir = np.asarray(light["direction"], np.float32)
     light_dir /= np.linalg.norm(light_dir)
