@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # egocentric geometry alone; each "+x" switches one realism change on over it; "ego_all" = default.
 PLAIN = {"shadow": [0.0, 0.0], "light_gradient": [0.0, 0.0], "jpeg": [0.0, 60]}
 NO_CLOTHES = {"trouser_prob": 0.0, "shorts_prob": 0.0}
+HAIR = {"hair_strands": 0.35}
+MOSTLY_BARE = {"coverings": {"bare": 0.8, "sock": 0.12, "shoe": 0.08}}
 VARIANTS = {
     "classic": ("classic", {}, {}),
     "ego_plain": ("egocentric", NO_CLOTHES, PLAIN),
@@ -39,9 +41,9 @@ VARIANTS = {
     "ego+jpeg": ("egocentric", NO_CLOTHES, {**PLAIN, "jpeg": None}),
     "ego_all": ("egocentric", {}, {}),
     # Over the default: visible shin hair; mostly bare feet (what a foot scanner's users photograph).
-    "all+hair": ("egocentric", {"hair_strands": 0.35}, {}),
-    "all+bare": ("egocentric", {"coverings": {"bare": 0.8, "sock": 0.12, "shoe": 0.08}}, {}),
-    "all+hair+bare": ("egocentric", {"hair_strands": 0.35, "coverings": {"bare": 0.8, "sock": 0.12, "shoe": 0.08}}, {}),
+    "all+hair": ("egocentric", HAIR, {}),
+    "all+bare": ("egocentric", MOSTLY_BARE, {}),
+    "all+hair+bare": ("egocentric", {**HAIR, **MOSTLY_BARE}, {}),
 }
 
 

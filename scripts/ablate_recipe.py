@@ -65,10 +65,11 @@ def main() -> int:
     for name in names:
         rows = [r for run, r in zip(runs, results) if run[0] == name]
         val, test = [r["val"] for r in rows], [r["test"] for r in rows]
-        real_col = f"{statistics.mean(r['real'] for r in rows):.4f} +- {spread([r['real'] for r in rows]):.4f}"
+        reals = [r["real"] for r in rows if "real" in r]
+        real_col = f"{statistics.mean(reals):.4f} +- {spread(reals):.4f}" if reals else ""
         print(
             f"{name:12s} {statistics.mean(val):.4f} +- {spread(val):.4f} {statistics.mean(test):.4f} +- "
-            f"{spread(test):.4f} {real_col if args.real else '':>16s} {statistics.mean(r['seconds'] for r in rows):8.0f}  "
+            f"{spread(test):.4f} {real_col:>16s} {statistics.mean(r['seconds'] for r in rows):8.0f}  "
             + " ".join(f"{v:.2f}" for v in rows[0]["curve"])
         )
     return 0
@@ -107,10 +108,10 @@ def _train(name: str, student: str, cfg: dict, seed: int, real_dir: str | None =
     }
     if real_dir:
         from footseg.deploy.benchmark import load_real_set
+        from footseg.train.metrics import evaluate_model, keras_predict_fn
 
         images, masks = load_real_set(real_dir, model.input_shape[1:3])
-        pred = model.predict(images.astype("float32"), batch_size=8, verbose=0).argmax(-1) > 0
-        row["real"] = float((pred & (masks > 0)).sum() / max((pred | (masks > 0)).sum(), 1))
+        row["real"] = evaluate_model(keras_predict_fn(model), images, masks, batch_size=8)["iou"]
     real = f" real {row['real']:.4f}" if real_dir else ""
     print(f"{name} seed {seed}: val {row['val']:.4f} test {row['test']:.4f}{real} ({row['seconds']:.0f} s)", flush=True)
     return row

@@ -425,10 +425,9 @@ def render_projected(
     # screen-space grain is indistinguishable from one fixed to the surface, and far cheaper.
     offset_rng = np.random.default_rng(seed)
     gy0, gx0 = offset_rng.integers(0, _GRAIN_SIZE, 2)
-    grain = _grain_texture()[(oy + gy0) % _GRAIN_SIZE, (ox + gx0) % _GRAIN_SIZE]
-    strands = None
-    if scene.look.get("hair_strands"):
-        strands = _strand_texture()[(oy + gy0) % _GRAIN_SIZE, (ox + gx0) % _GRAIN_SIZE]
+    texel = (oy + gy0) % _GRAIN_SIZE, (ox + gx0) % _GRAIN_SIZE
+    grain = _grain_texture()[texel]
+    strands = _strand_texture()[texel] if scene.look.get("hair_strands") else None
     # Toenails: the top of each toe just behind its tip.
     front = scene.toe_front
     tip_x = np.interp(points[:, 1], front[:, 0], front[:, 1])
