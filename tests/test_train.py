@@ -208,6 +208,21 @@ def test_low_resolution_phases_crop_at_native_scale_or_resize(low_res, stripe):
     assert runs.size >= 2 and np.all(runs == stripe), row
 
 
+def test_augment_config_takes_integer_ranges():
+    """A dotlist's [1, 1] is ints; the spec must still build float tensors (identity warp here)."""
+    import tensorflow as tf
+
+    from footseg.data.train_augment import augment_batch
+
+    spec = AugmentSpec.from_config({"scale": [1, 1], "rotation_deg": 0, "translate": 0, "gamma": [1, 1], "flip": False})
+    images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    masks = (images[..., 0] > 127).astype(np.uint8)
+    _, out, _ = augment_batch(
+        tf.constant(images), tf.constant(masks), None, spec=spec, size=32, seed=0, batch_number=tf.constant(0, tf.int64)
+    )
+    np.testing.assert_array_equal(out.numpy(), masks)
+
+
 def test_augment_config_errors_name_the_key():
     with pytest.raises(FootsegError, match=r"train\.augment\.scale"):
         AugmentSpec.from_config({"scale": [1.2, 0.8]})

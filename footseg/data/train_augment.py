@@ -60,13 +60,15 @@ class AugmentSpec:
                     isinstance(value, (list, tuple)) and len(value) == 2 and 0 < value[0] <= value[1],
                     f"train.augment.{key} must be [low, high] with 0 < low <= high, got {value!r}",
                 )
-                cfg[key] = tuple(value)
+                # Floats, so that [1, 1] (ints from a dotlist) builds float tensors like [1.0, 1.0].
+                cfg[key] = tuple(int(v) if key == "jpeg_quality" else float(v) for v in value)
         for key in ("rotation_deg", "translate", "brightness", "hue_deg", "white_balance", "noise"):
             if key in cfg:
                 require(
                     isinstance(cfg[key], (int, float)) and not isinstance(cfg[key], bool) and cfg[key] >= 0,
                     f"train.augment.{key} must be a number >= 0, got {cfg[key]!r}",
                 )
+                cfg[key] = float(cfg[key])
         for key in ("blur_prob", "jpeg_prob"):
             if key in cfg:
                 require(
