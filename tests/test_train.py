@@ -171,7 +171,16 @@ def test_augmented_batches_are_deterministic_and_aligned(tiny_files, tmp_path):
     _, train_y = load_tiny_split(composites, split, "train")
     cache = tmp_path / "mask_as_logits.npy"
     np.save(cache, train_y.astype(np.float16))  # train split rows are ascending indices in tiny data
-    spec = AugmentSpec(rotation_deg=30, scale=(0.7, 1.4), translate=0.2, jpeg_prob=0.5, blur_prob=0.5)
+    spec = AugmentSpec(
+        rotation_deg=30,
+        scale=(0.7, 1.4),
+        translate=0.2,
+        jpeg_prob=0.5,
+        blur_prob=0.5,
+        saturation=(0.6, 1.4),  # the colour changes are off by default: exercise them here
+        hue_deg=12,
+        white_balance=0.08,
+    )
 
     def first(seed):
         ds = make_training_dataset(
