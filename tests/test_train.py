@@ -14,6 +14,7 @@ from footseg.train.metrics import evaluate_model, keras_predict_fn
 from footseg.train.recipe import Phase, Recipe, student_recipe
 from footseg.train.students import StudentJob, expected_cost
 from footseg.train.teacher import DataSpec
+from footseg.workers import balanced_lanes
 from tiny_data import load_tiny_split, make_tiny_dataset
 
 SIZE = 32
@@ -84,8 +85,8 @@ def test_student_budget_is_its_own_else_the_shared_one():
         student_recipe({**train, "images": -1}, student, "nanoseg")
 
 
-def test_students_start_longest_first(tiny_files):
-    """distill-students orders its pool by expected_cost: more images, a costlier model, a wider one
+def test_student_cost_grows_with_budget_model_and_width(tiny_files):
+    """distill-students splits its runs into lanes by expected_cost: more images, a costlier model, a wider one
     all cost more."""
     composites, split = tiny_files
     data = DataSpec(str(composites), str(split), 0, 4, 4)
@@ -96,6 +97,20 @@ def test_students_start_longest_first(tiny_files):
     assert cost("nanoseg", 960) > cost("nanoseg", 480)
     assert cost("linknet", 480) > cost("enet", 480) > cost("fastlinknet", 480) > cost("nanoseg", 480)
     assert cost("nanoseg", 480, width=2.0) > cost("nanoseg", 480)
+
+
+def test_lanes_end_together():
+    """The students' costs of the laptop run (linknet, nanoseg, mobileseg, enet, fastlinknet): a
+    shared queue longest first ends at 1731; the best split of them into two lanes at 1597."""
+    costs = [895, 589, 702, 488, 440]
+    lanes = balanced_lanes(costs, 2)
+    assert sorted(i for lane in lanes for i in lane) == list(range(5))
+    assert max(sum(costs[i] for i in lane) for lane in lanes) == 1597
+    assert all([costs[i] for i in lane] == sorted((costs[i] for i in lane), reverse=True) for lane in lanes)
+    # Too many jobs to try every split: longest first onto the least loaded lane.
+    many = balanced_lanes([1.0] * 20, 2)
+    assert [len(lane) for lane in many] == [10, 10]
+    assert balanced_lanes([3.0], 2) == [[0], []]
 
 
 def test_warmup_then_cosine_to_zero():

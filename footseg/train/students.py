@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..workers import spawn_pool
+from ..workers import run_in_lanes, spawn_pool
 from .recipe import Recipe
 from .teacher import DataSpec
 
@@ -156,11 +156,8 @@ def run_students(
         workers = min(int(train.get("workers", 1)), len(tasks))
         if workers <= 1:
             return [_run_one(*task) for task in tasks]
-        # Longest first: the short runs then fill the gaps, and the last core does not idle long.
-        order = sorted(range(len(jobs)), key=lambda i: -expected_cost(jobs[i]))
-        with spawn_pool(workers) as pool:
-            by_slot = dict(zip(order, pool.starmap(_run_one, [tasks[i] for i in order], chunksize=1)))
-        return [by_slot[i] for i in range(len(tasks))]
+        # Split by expected cost so that the lanes end together and no core idles at the end.
+        return run_in_lanes(_run_one, tasks, [expected_cost(job) for job in jobs], workers)
 
 
 def expected_cost(job: StudentJob) -> float:
