@@ -179,6 +179,7 @@ def train_model(
     total_steps = sum(p.steps * p.evals for p in plan)
     schedule = WarmupCosine(recipe.lr, total_steps, round(recipe.warmup * total_steps))
     scorer = builder(int(val_images.shape[1]))
+    scorer.run_eagerly = recipe.run_eagerly  # its predict function: traced once per run, or eager for a few steps
     live = None
     if live_dir is not None:
         from dvclive import Live
