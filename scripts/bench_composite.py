@@ -4,6 +4,7 @@
     python scripts/bench_composite.py --feet procedural  # feet from footseg.data.feet (that source)
     python scripts/bench_composite.py --feet find --scene egocentric   # egocentric frames (the default scene)
     python scripts/bench_composite.py --workers 1 --count 1000 --runs 5
+    python scripts/bench_composite.py --feet find --set clutter=0.5 --set zoom=[1,1.5]   # composite.* values
 
 Prints the median of several runs (the machine is shared: medians, not best cases). The target is
 >= 300 composites/s on 2 cores, so the thesis-size set (71024) takes about four minutes.
@@ -69,12 +70,17 @@ def main() -> int:
     parser.add_argument("--floors", type=Path, default=ROOT / "data" / "floors", help="floors dir (if it exists)")
     parser.add_argument("--profile", default="smoke", help="profile for --feet's config")
     parser.add_argument("--scene", default="egocentric", choices=("egocentric", "classic"), help="scene for --feet")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a composite.* value (YAML)")
     args = parser.parse_args()
+
+    import yaml
 
     from footseg.data.composite import CompositeConfig, write_composites
 
     views, floors, description = load_inputs(args)
-    cfg = replace(CompositeConfig(count=args.count, size=args.size, workers=args.workers), pools=10)
+    values = {key: yaml.safe_load(value) for key, _, value in (item.partition("=") for item in args.set)}
+    cfg = CompositeConfig.from_dict({"count": args.count, "size": args.size, "workers": args.workers, **values})
+    cfg = replace(cfg, pools=10)
     rates, cpu_rates = [], []
     for run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:

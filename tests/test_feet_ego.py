@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 
+from footseg.data.clutter import paint_clutter
 from footseg.data.composite import CompositeConfig, write_composites
 from footseg.data.feet import build_foot_views
 from footseg.data.feet.ego import camera_rotation, project_pinhole, sample_ego_camera
@@ -105,3 +107,52 @@ def test_scene_config_is_checked():
         CompositeConfig.from_dict({"count": 4, "scene": "selfie"})
     with pytest.raises(FootsegError, match="composite.ego_reach"):
         CompositeConfig.from_dict({"count": 4, "ego_reach": 0.6})
+
+
+def _composite(tmp_path, views, name: str, **values):
+    cfg = {"count": 8, "size": 64, "pools": 2, "workers": 1, "blur": [0, 0], "jpeg": [0, 60], **values}
+    manifest = write_composites(
+        tmp_path / name, views, synthetic_floors(4, size=128), CompositeConfig.from_dict(cfg), 9
+    )
+    return np.load(tmp_path / name / "images.npy"), np.load(tmp_path / name / "masks.npy"), manifest
+
+
+def test_clutter_lies_on_the_floor_under_the_feet(tmp_path, ego_views):
+    plain, plain_masks, _ = _composite(tmp_path, ego_views, "plain")
+    busy, masks, manifest = _composite(tmp_path, ego_views, "busy", clutter=1.0)
+    # Background: the masks do not change, the feet are painted over it, the floor changes.
+    np.testing.assert_array_equal(masks, plain_masks)
+    for a, b, mask in zip(plain, busy, masks):
+        inside = cv2.erode(mask, np.ones((5, 5), np.uint8), borderValue=0) == 1
+        np.testing.assert_array_equal(a[inside], b[inside])
+    assert (plain != busy).any(axis=-1).mean() > 0.01
+    kinds = {c["kind"] for r in manifest["composites"] for c in r["augment"]["clutter"]}
+    assert kinds <= {"cable", "box", "cloth"} and kinds
+    again, _, _ = _composite(tmp_path, ego_views, "again", clutter=1.0)
+    assert again.tobytes() == busy.tobytes()
+
+
+def test_zoom_enlarges_the_feet_and_off_changes_nothing(tmp_path, ego_views):
+    plain, plain_masks, _ = _composite(tmp_path, ego_views, "plain")
+    off, off_masks, _ = _composite(tmp_path, ego_views, "off", zoom=[1.0, 1.0], clutter=0.0)
+    assert off.tobytes() == plain.tobytes()
+    _, masks, manifest = _composite(tmp_path, ego_views, "zoomed", zoom=[2.0, 2.0])
+    assert all(r["augment"]["zoom"][0] == 2.0 for r in manifest["composites"])
+    # Twice the side on the same frame: the visible foot share grows (feet may leave the frame).
+    assert masks.mean() > 1.5 * plain_masks.mean()
+
+
+def test_paint_clutter_chance():
+    image = np.full((64, 64, 3), 128, np.uint8)
+    assert paint_clutter(image, np.random.default_rng(0), 0.0) == [] and (image == 128).all()
+    records = paint_clutter(image, np.random.default_rng(0), 1.0)
+    assert 1 <= len(records) <= 3 and (image != 128).any()
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [({"zoom": [0.5, 1.0]}, "composite.zoom must be"), ({"clutter": 1.5}, "composite.clutter must be a number")],
+)
+def test_clutter_and_zoom_config_errors_name_the_key(raw, message):
+    with pytest.raises(FootsegError, match=message):
+        CompositeConfig.from_dict({"count": 4, **raw})

@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from footseg.data.augment import WARPS, corner_points, corner_transform, warp
+from footseg.data.clutter import paint_clutter
 from footseg.data.types import Floor, FootView
 from footseg.errors import FootsegError, require
 
@@ -62,6 +63,8 @@ class CompositeConfig:
     flip: float = 0.5  # chance of a left-right mirror image
     light_gradient: tuple[float, float] = (0.0, 0.3)  # brightness ramp across floor and skin alike
     jpeg: tuple[float, float] = (0.0, 0.0)  # [chance, min quality]: phone JPEG (quality min..95)
+    clutter: float = 0.0  # chance of cables, chargers or cloth on the floor (footseg.data.clutter)
+    zoom: tuple[float, float] = (1.0, 1.0)  # the frame cropped to 1/zoom of its sides: feet large, or cut by an edge
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "CompositeConfig":
@@ -89,7 +92,7 @@ class CompositeConfig:
         if "warp" in raw:
             require(raw["warp"] in WARPS, f"composite.warp must be one of {', '.join(WARPS)}, got {raw['warp']!r}")
             values["warp"] = raw["warp"]
-        for key in ("both_feet", "rotation_deg", "ego_reach", "flip"):
+        for key in ("both_feet", "rotation_deg", "ego_reach", "flip", "clutter"):
             if key in raw:
                 value = raw[key]
                 limit = {"rotation_deg": 180.0, "ego_reach": 1 / 3}.get(key, 1.0)
@@ -107,6 +110,7 @@ class CompositeConfig:
             "blur": (0.0, 8.0),
             "light_gradient": (0.0, 1.0),
             "jpeg": (0.0, 100.0),
+            "zoom": (1.0, 4.0),
         }.items():
             if key in raw:
                 pair = raw[key]
@@ -569,7 +573,11 @@ def render_ego(
     flip = rng.random() < cfg.flip
     mirror = np.array([[-1.0, 0.0, w], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) if flip else np.eye(3)
     points = corner_points(rng, float(w), float(h), cfg.ego_reach)
-    frame_to_out = corner_transform(points, size, cfg.warp) @ mirror
+    # Zoom and clutter draw from their own generator, so with both off the bytes stay as before.
+    extra = np.random.default_rng([seed, plan.index, 1])
+    zoom = extra.uniform(*cfg.zoom)
+    window = extra.uniform(0, 1 - 1 / zoom, 2) * [w, h]
+    frame_to_out = corner_transform(points, size, cfg.warp) @ np.diag([zoom, zoom, 1.0]) @ _translate(*-window) @ mirror
     strength = rng.uniform(*cfg.harmonise)
     shadow_strength = rng.uniform(*cfg.shadow)
     ramp = rng.uniform(*cfg.light_gradient)
@@ -583,6 +591,7 @@ def render_ego(
     if image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_RGBA2RGB)
     floor_mean = np.array(cv2.mean(image)[:3])
+    clutter = paint_clutter(image, extra, cfg.clutter)
     shadow_matrix = frame_to_out @ np.diag([*view.shadow_scale, 1.0])
     darkness = warp(view.shadow, shadow_matrix, size, border=cv2.BORDER_CONSTANT).astype(np.float32)
     darkness *= np.float32(shadow_strength / 255.0)
@@ -617,6 +626,8 @@ def render_ego(
         "blur_sigma": round(float(blur), 3) if blur > 0.3 else 0.0,
         "noise_sigma": round(float(sigma), 3),
         "jpeg_quality": jpeg,
+        "zoom": [round(float(zoom), 3), *np.round(window, 1).tolist()],
+        "clutter": clutter,
     }
     return out, mask, record
 
