@@ -73,13 +73,18 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a composite.* value (YAML)")
     args = parser.parse_args()
 
-    import yaml
+    from omegaconf import OmegaConf
 
     from footseg.data.composite import CompositeConfig, write_composites
+    from footseg.errors import FootsegError
 
     views, floors, description = load_inputs(args)
-    values = {key: yaml.safe_load(value) for key, _, value in (item.partition("=") for item in args.set)}
-    cfg = CompositeConfig.from_dict({"count": args.count, "size": args.size, "workers": args.workers, **values})
+    values = OmegaConf.to_container(OmegaConf.from_dotlist(args.set))
+    try:
+        cfg = CompositeConfig.from_dict({"count": args.count, "size": args.size, "workers": args.workers, **values})
+    except FootsegError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     cfg = replace(cfg, pools=10)
     rates, cpu_rates = [], []
     for run in range(args.runs):
