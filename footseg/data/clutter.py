@@ -14,14 +14,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-KINDS = ("cable", "box", "cloth")
-
 
 def _colour(rng: np.random.Generator, grey: float = 0.6) -> np.ndarray:
     """Black, grey or white plastic (share ``grey``), else a saturated colour of any hue (skin's too)."""
     if rng.random() < grey:
-        grey = rng.choice([rng.uniform(10, 60), rng.uniform(190, 245)], p=[0.7, 0.3])
-        return np.full(3, grey) + rng.normal(0, 4, 3)
+        level = rng.choice([rng.uniform(10, 60), rng.uniform(190, 245)], p=[0.7, 0.3])
+        return np.full(3, level) + rng.normal(0, 4, 3)
     hsv = np.uint8([[[rng.integers(0, 180), rng.integers(80, 256), rng.integers(90, 250)]]])
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0].astype(np.float64)
 
@@ -55,15 +53,13 @@ def _blur(layer: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.resize(cv2.GaussianBlur(small, (0, 0), sigma / 4), (cols, rows), interpolation=cv2.INTER_LINEAR)
 
 
-def _lay(
-    image: np.ndarray, shape: np.ndarray, face: Any, offset: np.ndarray, blur: float, depth: float
-) -> tuple[slice, slice] | None:
+def _lay(image: np.ndarray, shape: np.ndarray, face: Any, offset: np.ndarray, blur: float, depth: float) -> None:
     """Lay an object on the floor: darken under its blurred, shifted silhouette (``shape``, uint8
     0/255), then paint ``face`` (a colour, or a function of the region giving its pixels) over the
-    silhouette. Only the silhouette's neighbourhood is touched, which keeps this ~0.1 ms."""
+    silhouette. Only the silhouette's neighbourhood is touched: ~1 ms an object at 256 px, not ~4-12."""
     roi = _roi(shape, 3 * blur + np.abs(offset).max() + 1)
     if roi is None:
-        return None
+        return
     part, sil = image[roi], shape[roi]
     moved = cv2.warpAffine(sil, np.float32([[1, 0, offset[0]], [0, 1, offset[1]]]), sil.shape[::-1])
     dark = _blur(moved, blur).astype(np.float32) * np.float32(depth / 255.0)
@@ -75,7 +71,6 @@ def _lay(
         colour[:] = np.clip(face, 0, 255).astype(np.uint8)
     alpha = sil.astype(np.float32) * np.float32(1 / 255.0)
     image[roi] = cv2.blendLinear(colour, floor, alpha, 1.0 - alpha)
-    return roi
 
 
 def _cable(image: np.ndarray, rng: np.random.Generator, start: np.ndarray | None = None) -> dict[str, Any]:
@@ -168,5 +163,5 @@ def paint_clutter(image: np.ndarray, rng: np.random.Generator, chance: float) ->
     """With ``chance``, paint 1-3 floor objects onto ``image`` (S x S x 3 uint8, in place)."""
     if rng.random() >= chance:
         return []
-    kinds = rng.choice(KINDS, size=int(rng.integers(1, 4)), p=[0.35, 0.4, 0.25])
+    kinds = rng.choice(list(PAINTERS), size=int(rng.integers(1, 4)), p=[0.35, 0.4, 0.25])
     return [PAINTERS[str(kind)](image, rng) for kind in kinds]
