@@ -156,3 +156,18 @@ def test_paint_clutter_chance():
 def test_clutter_and_zoom_config_errors_name_the_key(raw, message):
     with pytest.raises(FootsegError, match=message):
         CompositeConfig.from_dict({"count": 4, **raw})
+
+
+def test_seated_views_bring_the_knees_into_the_frame_as_background(ego_views):
+    views = build_foot_views(dict(FEET, seated=1.0), seed=3, progress=False, scene="egocentric")
+    seated = [v for v in views if v.params.get("seated")]
+    assert len(seated) >= 2  # a pose that will not frame falls back to standing; most do frame
+    for v in seated:
+        assert v.mask.any() and not v.mask[-1].any()
+        assert not (v.mask & (v.alpha == 0)).any()
+
+    def legs_low(v):  # leg (not foot) pixels in the bottom quarter: knees and thighs come near the lens
+        low = slice(-v.alpha.shape[0] // 4, None)
+        return ((v.alpha[low] > 127) & ~v.mask[low]).mean()
+
+    assert np.mean([legs_low(v) for v in seated]) > np.mean([legs_low(v) for v in ego_views]) + 0.1

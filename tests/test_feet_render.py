@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from footseg.data.feet.geometry import mirror, tube, vertex_normals
+from footseg.data.feet.geometry import along, ellipsoid, mirror, tube, vertex_normals
 from footseg.data.feet.materials import sample_appearance, skin_rgb
-from footseg.data.feet.render import build_scene, rasterize, render
+from footseg.data.feet.render import PART_FOOT, PART_TROUSERS, add_leg, build_scene, dress_foot, rasterize, render
 from footseg.data.types import FootMesh
 
 BARE = {"covering": "bare", "skin_rgb": [0.7, 0.5, 0.4], "skin_tone": 3.0, "leg_hair": 0.0}
@@ -143,3 +145,46 @@ def test_hair_strands_darken_the_shin_only():
     # The foot is untouched (but for pixels on the ankle cut whose shaded sample is the leg's).
     assert (rgb[mask] == hairy[mask]).all(-1).mean() > 0.97
     assert (shot(leg_hair=1.0, hair_strands=0.0)[0] == rgb).all()  # 0 = off
+
+
+def _outward_share(verts: np.ndarray, faces: np.ndarray, inside: np.ndarray) -> float:
+    tri = verts[faces].astype(np.float64)
+    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    return float((np.einsum("ij,ij->i", normal, tri.mean(axis=1) - inside) > 0).mean())
+
+
+def test_ellipsoid_is_closed_and_along_keeps_the_winding():
+    verts, faces = ellipsoid(np.array([0.1, 0.2, 0.3]), np.array([0.05, 0.05, 0.04]))
+    assert _outward_share(verts, faces, np.array([0.1, 0.2, 0.3])) == 1.0
+    edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), axis=1)
+    assert (np.unique(edges, axis=0, return_counts=True)[1] == 2).all()  # closed: each edge shared twice
+    # A tube turned to run back along -x from a knee: the same rings around the new axis, still facing out.
+    tv, tf = tube(np.zeros(2), np.full(2, 0.05), 0.0, 0.4, cap=False)
+    turned = along(tv, np.array([0.0, 0.0, 0.5]), np.array([-1.0, 0.0, 0.0])).astype(np.float64)
+    assert np.allclose(turned[:, 0], -tv[:, 2], atol=1e-6)
+    assert np.allclose(np.hypot(turned[:, 1], turned[:, 2] - 0.5), np.hypot(tv[:, 0], tv[:, 1]), atol=1e-6)
+    tri = turned[tf]
+    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    axis_point = tri.mean(axis=1) * [1, 0, 0] + [0, 0, 0.5]
+    assert (np.einsum("ij,ij->i", normal, tri.mean(axis=1) - axis_point) > 0).all()
+
+
+def test_a_seated_leg_bends_at_the_knee_into_a_thigh_that_is_never_foot():
+    thigh = {"direction": [-1.0, 0.0, 0.0], "length": 0.45, "radius": [0.05, 0.08]}
+    foot = dress_foot(box_foot(), BARE)
+    seated = add_leg(foot, {"length": 0.4, "tilt": [0.0, 0.0], "thigh": thigh})
+    standing = add_leg(foot, {"length": 0.4, "tilt": [0.0, 0.0]})
+    assert seated.knee is not None and standing.knee is None
+    assert np.isclose(seated.knee[2], foot.ankle_top + 0.4)
+    assert (seated.face_part == PART_FOOT).sum() == (standing.face_part == PART_FOOT).sum()
+    # The far end to keep out of view is the thigh's, 0.45 m back from the knee, not the shin's top.
+    end = seated.vertices[seated.leg_end]
+    assert np.allclose(end[:, 0].mean(), seated.knee[0] - 0.45, atol=0.01)
+    # Shorts on a seated leg: a hem above the knee covers the thigh only, measured along the leg.
+    shorts = {"colour": [0.2, 0.2, 0.5], "hem_above_ankle": 0.55, "ease": 0.04, "denim": False}
+    dressed = add_leg(
+        dataclasses.replace(foot, look=dict(BARE, trousers=shorts)), {"length": 0.4, "tilt": [0.0, 0.0], "thigh": thigh}
+    )
+    cloth = dressed.vertices[np.unique(dressed.faces[dressed.face_part == PART_TROUSERS])]
+    assert cloth[:, 0].max() < dressed.knee[0] - 0.12  # from 0.15 m up the thigh
+    assert np.isclose(cloth[:, 2].mean(), dressed.knee[2], atol=0.02)  # on the (level) thigh, none on the shin

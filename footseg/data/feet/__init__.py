@@ -55,7 +55,7 @@ def validate_feet_config(cfg: dict[str, Any]) -> None:
     )
     share = cfg.get("phone_share", 0.5)
     require(isinstance(share, (int, float)) and 0 <= share <= 1, f"feet.phone_share must be in [0, 1], got {share!r}")
-    for key in ("trouser_prob", "shorts_prob", "hair_strands"):
+    for key in ("trouser_prob", "shorts_prob", "seated", "hair_strands"):
         prob = cfg.get(key, 0.0)
         require(isinstance(prob, (int, float)) and 0 <= prob <= 1, f"feet.{key} must be in [0, 1], got {prob!r}")
     coverings = cfg.get("coverings") or {"bare": 1.0}
@@ -176,6 +176,7 @@ def _render_person(index: int, seed: int) -> list[FootView]:
             person_id,
             cfg["source"],
             float(cfg.get("shorts_prob", 0.0)),
+            float(cfg.get("seated", 0.0)),
         )
     names = view_names(cfg["views"], float(cfg.get("phone_share", 0.5)))
     out = []

@@ -33,6 +33,7 @@ from .render import NEAR, PART_FOOT, Scene, add_leg, dress_foot, rasterize, rend
 
 SHADOW_SCALE = 4  # the shadow map is stored at a quarter of the view's resolution
 ASPECT = 0.75  # portrait 3:4: width / height
+KNEE_RADIUS = 0.055  # metres, about (render.add_leg's knee): how far a knee reaches in view
 
 
 def _r(values: Any, digits: int = 4) -> Any:
@@ -55,7 +56,7 @@ def sample_stance(rng: np.random.Generator) -> dict[str, Any]:
     return {"width_m": _r(width), "feet": feet}
 
 
-def sample_ego_camera(rng: np.random.Generator, feet_centre: np.ndarray) -> dict[str, Any]:
+def sample_ego_camera(rng: np.random.Generator, feet_centre: np.ndarray, seated: bool = False) -> dict[str, Any]:
     """A phone held out over the person's own feet, looking down (world frame, facing +x).
 
     The real photos fix the geometry: toes point up the frame and the shins run from the
@@ -63,14 +64,16 @@ def sample_ego_camera(rng: np.random.Generator, feet_centre: np.ndarray) -> dict
     feet in the image: the lens is ahead of the knees and tilted at most a little forward, often
     a little back toward the body. Feet about 28 % of the frame's height put it 0.6-1.0 m from
     them (0.55-0.9 m measured to the floor). We pick where the feet land (``feet_y``, a share of the height) and the tilt, and
-    solve for the eye.
+    solve for the eye. ``seated``: the phone is held over the knees (they fill the bottom of the
+    frame), higher and tilted forward toward the feet.
     """
-    height = rng.uniform(0.55, 0.9)
+    height = rng.uniform(0.85, 1.1) if seated else rng.uniform(0.55, 0.9)
     fov = rng.uniform(50, 65)  # vertical (long side) field of view
-    feet_y = rng.uniform(0.4, 0.66)
+    feet_y = rng.uniform(0.35, 0.55) if seated else rng.uniform(0.4, 0.66)
     focal = 0.5 / math.tan(math.radians(fov) / 2)  # in frame heights
     offset = math.degrees(math.atan((feet_y - 0.5) / focal))  # feet this far below the optical axis
-    tilt = rng.uniform(-25, min(8.0, offset - 6))  # from straight down; > 0 = forward
+    # From straight down; > 0 = forward.
+    tilt = rng.uniform(0, 25) if seated else rng.uniform(-25, min(8.0, offset - 6))
     sight = math.radians(tilt - offset)  # line of sight to the feet, from straight down
     yaw = rng.normal(0, 8)
     y = math.radians(yaw)
@@ -83,6 +86,17 @@ def sample_ego_camera(rng: np.random.Generator, feet_centre: np.ndarray) -> dict
         "yaw_deg": _r(yaw, 2),
         "roll_deg": _r(rng.normal(0, 5), 2),
         "fov_deg": _r(fov, 2),
+    }
+
+
+def sample_thigh(rng: np.random.Generator) -> dict[str, Any]:
+    """A seated person's thigh (world frame, the left one; the right is its mirror in y): from the
+    knee back toward the hip, a little inward (knees wider than hips), level within ~15 degrees."""
+    direction = np.array([-1.0, -rng.uniform(0.0, 0.35), rng.uniform(-0.25, 0.25)])
+    return {
+        "direction": _r(direction / np.linalg.norm(direction)),
+        "length": _r(rng.uniform(0.42, 0.5)),  # past the hip: its end is out of view
+        "radius": _r([rng.uniform(0.045, 0.055), rng.uniform(0.07, 0.09)]),
     }
 
 
@@ -167,8 +181,10 @@ def render_ego_person(
     person_id: str,
     source: str,
     shorts_prob: float = 0.0,
+    seated_prob: float = 0.0,
 ) -> list[FootView]:
-    """``views`` egocentric views (``size`` high, 3/4 wide) of one person's two feet."""
+    """``views`` egocentric views (``size`` high, 3/4 wide) of one person's two feet; a share
+    ``seated_prob`` of them seated (knees and thighs in view, see ``sample_thigh``)."""
     from .views import sample_light
 
     width, height = int(round(size * ASPECT)), size
@@ -176,31 +192,45 @@ def render_ego_person(
     out = []
     for index in range(views):
         view_look = dict(look)
+        # Drawn only when on, so that a run without seated views keeps its bytes.
+        seated = bool(seated_prob) and rng.random() < seated_prob
+        shin = rng.uniform(0.36, 0.44) if seated else None  # ankle to knee
         if "trousers" not in look and rng.random() < shorts_prob:
-            # Shorts or capris: a wide hem well above the ankle, the knee and thigh covered.
+            # Shorts or capris: a wide hem well above the ankle (seated: on the thigh), the knee and thigh covered.
             view_look["trousers"] = {
                 "colour": [float(c) for c in rng.uniform(0.05, 0.6, 3)],
                 "hem_above_ankle": _r(rng.uniform(0.2, 0.42)),
                 "ease": _r(rng.uniform(0.03, 0.06)),
                 "denim": bool(rng.random() < 0.4),
             }
-        for _attempt in range(30):
+            if seated:  # the hem 0.05-0.27 m up the thigh (add_leg measures it along the leg)
+                view_look["trousers"]["hem_above_ankle"] = _r(shin + view_look["trousers"]["hem_above_ankle"] - 0.15)
+        for attempt in range(30):
+            seated = seated and attempt < 20  # a pose that will not frame: stand up instead
             stance = sample_stance(rng)
             placed = {}
             for side, foot in feet.items():
                 f = stance["feet"][side]
                 placed[side] = (math.radians(f["yaw_deg"]), np.asarray(f["heel"], np.float64))
             centres = [(_rz(yaw) @ feet[s].centre.astype(np.float64))[:2] + heel for s, (yaw, heel) in placed.items()]
-            camera = sample_ego_camera(rng, np.array([*np.mean(centres, axis=0), 0.0]))
+            camera = sample_ego_camera(rng, np.array([*np.mean(centres, axis=0), 0.0]), seated)
             scenes, cams, ok = [], [], True
-            lean = rng.normal(0, 0.05, 2) + [0.05, 0.0]  # shins lean a little forward, a little apart
+            if seated:  # feet out ahead of the knees or under them, knees apart
+                lean = np.array([rng.uniform(-0.5, 0.15), rng.uniform(0.0, 0.15)])
+                thigh = sample_thigh(rng)
+            else:  # shins lean a little forward, a little apart
+                lean = rng.normal(0, 0.05, 2) + [0.05, 0.0]
             for side, (yaw, heel) in placed.items():
-                local_lean = (_rz(-yaw) @ [lean[0], lean[1] * (1 if side == "left" else -1), 0.0])[:2]
+                sign = 1 if side == "left" else -1
+                local_lean = (_rz(-yaw) @ [lean[0], lean[1] * sign, 0.0])[:2]
                 leg = {
-                    "length": _r(min(0.9, camera["eye"][2] - 0.2)),
+                    "length": _r(shin if seated else min(0.9, camera["eye"][2] - 0.2)),
                     "tilt": _r(local_lean),
                     "calf": _r(rng.uniform(0.15, 0.45)),
                 }
+                if seated:
+                    d = thigh["direction"]
+                    leg["thigh"] = dict(thigh, direction=_r(_rz(-yaw) @ [d[0], d[1] * sign, d[2]]))
                 scene = add_leg(dataclasses.replace(feet[side], look=view_look), leg)
                 cam = _local_camera(camera, yaw, heel)
                 xy, depth = project_pinhole(scene.vertices, cam, width, height)
@@ -210,6 +240,15 @@ def render_ego_person(
                     ok = False
                 if _in_frame(xy[scene.leg_end], depth[scene.leg_end], width, height, -0.05).any():
                     ok = False
+                if seated:  # the knee in view (the point of a seated view), below the foot, not over it
+                    knee_xy, knee_depth = project_pinhole(scene.knee[None], cam, width, height)
+                    if not _in_frame(knee_xy, knee_depth, width, height, -0.12).all():
+                        ok = False
+                    else:
+                        focal = height / 2 / math.tan(math.radians(cam["fov_deg"]) / 2)
+                        knee_top = knee_xy[0, 1] - KNEE_RADIUS * focal / knee_depth[0]
+                        if knee_top < np.quantile(xy[foot_v, 1], 0.9):  # the knee hides at most the heel
+                            ok = False
                 scenes.append(scene)
                 cams.append(cam)
             if ok:
@@ -256,5 +295,7 @@ def render_ego_person(
             "foot_ids": sorted(m.foot_id for m in meshes),
             "shadow": shadow,
         }
+        if seated:  # only then: a run without seated views keeps its manifest's bytes
+            params["seated"] = True
         out.append(FootView(rgb, alpha, mask, f"{person_id}-both", person_id, f"ego-{index}", params))
     return out

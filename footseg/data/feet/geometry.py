@@ -209,6 +209,46 @@ def tube(
     return verts.astype(np.float32), faces.astype(np.int32)
 
 
+def along(vertices: np.ndarray, start: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Vertices built along +z (``tube``) turned to run along ``direction`` from ``start``: a
+    rotation (det +1, so faces keep their winding) then a shift."""
+    d = np.asarray(direction, np.float64)
+    d = d / np.linalg.norm(d)
+    side = np.cross([0.0, 0.0, 1.0], d)
+    side = side / max(np.linalg.norm(side), 1e-9) if np.linalg.norm(side) > 1e-6 else np.array([1.0, 0.0, 0.0])
+    frame = np.stack([side, np.cross(d, side), d])  # rows: where local x, y, z go
+    return (vertices.astype(np.float64) @ frame + np.asarray(start, np.float64)).astype(np.float32)
+
+
+def ellipsoid(
+    centre: np.ndarray, radii: np.ndarray, rings: int = 12, segments: int = 20
+) -> tuple[np.ndarray, np.ndarray]:
+    """A closed ellipsoid (vertices, CCW faces seen from outside): a knee."""
+    theta = np.linspace(0, np.pi, rings + 1)[1:-1]  # polar angles, the poles added apart
+    phi = np.linspace(0, 2 * np.pi, segments, endpoint=False)
+    ring = np.stack(
+        [
+            np.sin(theta)[:, None] * np.cos(phi)[None],
+            np.sin(theta)[:, None] * np.sin(phi)[None],
+            np.broadcast_to(np.cos(theta)[:, None], (len(theta), segments)),
+        ],
+        axis=-1,
+    ).reshape(-1, 3)
+    unit = np.vstack([[0.0, 0.0, 1.0], ring, [0.0, 0.0, -1.0]])
+    verts = unit * np.asarray(radii, np.float64) + np.asarray(centre, np.float64)
+    top, bottom = 0, len(unit) - 1
+    s = np.arange(segments)
+    n = np.roll(s, -1)
+    faces = [np.stack([np.full(segments, top), 1 + s, 1 + n], -1)]
+    for r in range(len(theta) - 1):
+        a, b = 1 + r * segments + s, 1 + r * segments + n
+        c, d = a + segments, b + segments
+        faces += [np.stack([a, c, d], -1), np.stack([a, d, b], -1)]
+    last = 1 + (len(theta) - 1) * segments
+    faces.append(np.stack([last + s, np.full(segments, bottom), last + n], -1))
+    return verts.astype(np.float32), np.vstack(faces).astype(np.int32)
+
+
 def toe_box(vertices: np.ndarray, strength: float) -> np.ndarray:
     """Pull the front of the foot onto a rounded ellipsoidal toe box (a shoe's or a sock's).
 

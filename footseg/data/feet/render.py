@@ -51,6 +51,7 @@ class Scene:
     ankle_radii: np.ndarray  # (2,) its semi-axes
     leg_colour: np.ndarray  # (3,) source colour (relative to its mean) for the leg
     toe_front: np.ndarray  # (B, 3) per y bin: y, the toes' front x there, toenail length (toenails)
+    knee: np.ndarray | None = None  # (3,) centre of the knee of a seated leg (add_leg's leg["thigh"])
 
 
 def dress_foot(mesh: FootMesh, look: dict[str, Any]) -> Scene:
@@ -122,7 +123,12 @@ def _toe_front(vertices: np.ndarray, length: float, side: str, bins: int = 24) -
 
 def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
     """The dressed foot plus the lower leg (``leg``: length, tilt (dx, dy) per metre of height)
-    and, if the look has them, trousers."""
+    and, if the look has them, trousers.
+
+    ``leg["thigh"]`` (a seated person: direction from the knee in the foot's frame, length,
+    radius [at the knee, at the hip]) bends the leg at the top of the shin: a knee and a thigh
+    running back toward the body. The trouser hem is measured along the leg, so a hem above the
+    knee (shorts) covers the thigh only."""
     z_top, ring_c, ring_r = foot.ankle_top, foot.ankle_centre, foot.ankle_radii
     tilt = tuple(leg["tilt"])
     # The leg starts on the foot's cut outline (a hair lower and narrower: no crack, no seam).
@@ -149,8 +155,9 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
     ring_colour = outline_colour[np.arange(len(leg_v)) % LEG_SEGMENTS]
     leg_base = ring_colour * (1 - fade) + foot.leg_colour * fade
     parts = [(leg_v, leg_f, PART_LEG)]
-    if "trousers" in foot.look:
-        t = foot.look["trousers"]
+    ends = leg_v[:, 2] >= leg_v[:, 2].max() - 1e-6  # the cut-off top, which must stay out of view
+    t = foot.look.get("trousers")
+    if t is not None and t["hem_above_ankle"] < leg["length"]:
         z_hem = z_top + t["hem_above_ankle"]
         centre = ring_c + np.asarray(tilt, np.float32) * float(geometry.lean(z_hem - leg_z0))
         trouser_v, trouser_f = geometry.tube(
@@ -164,6 +171,9 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
             cap=False,
         )
         parts.append((trouser_v, trouser_f, PART_TROUSERS))
+    knee = None
+    if "thigh" in leg:
+        parts, ends, knee = _add_thigh(parts, leg, ring_c, ring_r, z_top, leg_z0, t)
     verts, faces, normals, bases, face_part = (
         [foot.vertices],
         [foot.faces],
@@ -172,12 +182,12 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
         [foot.face_part],
     )
     offset = len(foot.vertices)
-    leg_end = offset + np.nonzero(leg_v[:, 2] >= leg_v[:, 2].max() - 1e-6)[0]
+    leg_end = offset + np.nonzero(ends)[0]
     for pv, pf, part in parts:
         verts.append(pv)
         faces.append(pf + offset)
         normals.append(geometry.vertex_normals(pv, pf))
-        bases.append(leg_base if part == PART_LEG else np.tile(foot.leg_colour, (len(pv), 1)))
+        bases.append(leg_base if pv is leg_v else np.tile(foot.leg_colour, (len(pv), 1)))
         face_part.append(np.full(len(pf), part, np.int8))
         offset += len(pv)
     return dataclasses.replace(
@@ -188,7 +198,57 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
         base=np.vstack(bases).astype(np.float32),
         face_part=np.concatenate(face_part),
         leg_end=leg_end,
+        knee=knee,
     )
+
+
+def _add_thigh(
+    parts: list[tuple[np.ndarray, np.ndarray, int]],
+    leg: dict[str, Any],
+    ring_c: np.ndarray,
+    ring_r: np.ndarray,
+    z_top: float,
+    leg_z0: float,
+    trousers: dict[str, Any] | None,
+) -> tuple[list[tuple[np.ndarray, np.ndarray, int]], np.ndarray, np.ndarray]:
+    """``parts`` plus a knee on top of the shin and the thigh from it (and their trousers), the
+    mask over all their vertices of the thigh's far end (what must stay out of view), the knee."""
+    thigh = leg["thigh"]
+    knee_h = leg["length"] + z_top - leg_z0
+    knee = np.array([*(ring_c + np.asarray(leg["tilt"]) * float(geometry.lean(knee_h))), z_top + leg["length"]])
+    r_knee, r_hip = thigh["radius"]
+    shin_top = float(np.max(ring_r)) * 1.3  # the shin tube's flare (add_leg)
+    r_knee = max(r_knee, shin_top * 1.05)  # the knee covers the shin's cut
+    knee_v, knee_f = geometry.ellipsoid(knee, [r_knee, r_knee, r_knee * 0.95])
+    thigh_v, thigh_f = geometry.tube(
+        np.zeros(2), np.full(2, r_knee * 0.97), 0.0, thigh["length"], flare=r_hip / r_knee - 1, flare_start=0.03
+    )
+    far = thigh_v[:, 2] >= thigh_v[:, 2].max() - 1e-6
+    thigh_v = geometry.along(thigh_v, knee, thigh["direction"])
+    parts = [*parts, (knee_v, knee_f, PART_LEG)]
+    thigh_at = sum(len(pv) for pv, _, _ in parts)  # where the thigh's vertices start
+    parts.append((thigh_v, thigh_f, PART_LEG))
+    if trousers is not None:
+        ease = trousers["ease"]
+        along_thigh = max(0.0, trousers["hem_above_ankle"] - leg["length"])  # 0: the hem is on the shin
+        if along_thigh == 0:  # over the knee, wider than the shin's trouser tube opening there (add_leg)
+            opening = (float(np.max(ring_r)) * 1.15 + ease) * 1.25
+            cloth_v, cloth_f = geometry.ellipsoid(knee, [max(r_knee + ease, 1.03 * opening)] * 3)
+            parts.append((cloth_v, cloth_f, PART_TROUSERS))
+        hem_r = r_knee + (r_hip - r_knee) * min(1.0, along_thigh / thigh["length"])
+        cloth_v, cloth_f = geometry.tube(
+            np.zeros(2),
+            np.full(2, hem_r + ease),
+            along_thigh,
+            thigh["length"],
+            flare=(r_hip - hem_r) / (hem_r + ease),
+            flare_start=0.0,
+            cap=False,
+        )
+        parts.append((geometry.along(cloth_v, knee, thigh["direction"]), cloth_f, PART_TROUSERS))
+    ends = np.zeros(sum(len(pv) for pv, _, _ in parts), bool)
+    ends[thigh_at : thigh_at + len(far)] = far
+    return parts, ends, knee
 
 
 def build_scene(mesh: FootMesh, look: dict[str, Any], rng: np.random.Generator) -> Scene:
