@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from footseg.data.composite import CompositeConfig, plan_composites, prepare_view, write_composites
+from footseg.data.composite import CompositeConfig, gain_table, plan_composites, prepare_view, write_composites
 from footseg.data.contact_sheet import write_contact_sheet
 from footseg.data.split import split_composites
 from footseg.data.synthetic import synthetic_floors, synthetic_views
@@ -243,3 +243,10 @@ def test_legs_are_pushed_out_of_the_frame_with_the_foot_in_view():
         assert not any(0 < x < 64 and 0 < y < 64 for x, y in cut)
         centre = _apply(pushed, _foot_centre(view)[None])[0]
         assert 0 <= centre[0] <= 64 and 0 <= centre[1] <= 64
+
+
+def test_gain_table_is_cv2_multiply_exactly():
+    rgb = np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8)
+    for gain in ([1.0, 1.0, 1.0], [0.7, 1.25, 1.4], [1.333, 0.871, 0.5]):
+        expected = cv2.multiply(rgb, (*gain, 0.0))  # rounding and saturation included
+        assert (cv2.LUT(rgb, gain_table(np.array(gain))) == expected).all()
