@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from footseg.data.feet.geometry import along, ellipsoid, mirror, tube, vertex_normals
+from footseg.data.feet.geometry import along, cut_at, ellipsoid, mirror, split_at, tube, vertex_normals
 from footseg.data.feet.materials import sample_appearance, skin_rgb
 from footseg.data.feet.render import PART_FOOT, PART_TROUSERS, add_leg, build_scene, dress_foot, rasterize, render
 from footseg.data.types import FootMesh
@@ -188,3 +188,37 @@ def test_a_seated_leg_bends_at_the_knee_into_a_thigh_that_is_never_foot():
     cloth = dressed.vertices[np.unique(dressed.faces[dressed.face_part == PART_TROUSERS])]
     assert cloth[:, 0].max() < dressed.knee[0] - 0.12  # from 0.15 m up the thigh
     assert np.isclose(cloth[:, 2].mean(), dressed.knee[2], atol=0.02)  # on the (level) thigh, none on the shin
+
+
+def test_split_at_a_sloped_plane_keeps_every_triangle_on_one_side():
+    verts, faces = tube(np.zeros(2), np.full(2, 0.05), 0.0, 0.2, rings=10, segments=20)
+    colours = np.ones_like(verts)
+    level = split_at(verts, faces, colours, 0.1)
+    assert all((a == b).all() for a, b in zip(cut_at(verts, faces, colours, 0.1), (level[0], level[1], level[3])))
+    v, below, above, _ = split_at(verts, faces, colours, 0.1, slope=0.5, x0=0.0)
+    height = v[:, 2] - 0.5 * v[:, 0]
+    assert (height[below] <= 0.1 + 1e-6).all() and (height[above] >= 0.1 - 1e-6).all()
+
+    def area(f):
+        t = v[f].astype(np.float64)
+        return np.linalg.norm(np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0]), axis=1).sum() / 2
+
+    t = verts[faces].astype(np.float64)
+    whole = np.linalg.norm(np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0]), axis=1).sum() / 2
+    assert np.isclose(area(below) + area(above), whole, rtol=1e-5)  # nothing lost, nothing doubled
+
+
+def test_ankle_height_ends_the_mask_at_the_ankle_not_at_the_legs_seam():
+    def shot(**look):
+        scene = build_scene(box_foot(), dict(BARE, **look), np.random.default_rng(0))
+        return render(scene, side_camera(0.45), LIGHT, 96, seed=3)
+
+    rgb, alpha, mask = shot()
+    rgb2, alpha2, mask2 = shot(ankle_height=0.3)
+    assert (np.abs(alpha.astype(int) - alpha2).max() <= 64) and (alpha != alpha2).mean() < 0.01  # same shape drawn
+    assert np.abs(rgb.astype(int) - rgb2).mean() < 1.0  # shaded as foot, as before
+    lost = mask & ~mask2
+    assert not (mask2 & ~mask).any() and lost.sum() > 20
+    rows, cols = np.nonzero(mask2)
+    lost_rows, lost_cols = np.nonzero(lost)
+    assert np.median(lost_rows) < np.median(rows)  # the top of the old mask: the ankle, above the foot

@@ -51,6 +51,8 @@ def test_same_seed_same_bytes_whatever_the_worker_count(find_dir):
         ({"persons": -3}, "feet.persons"),
         ({"views": 0}, "feet.views"),
         ({"phone_share": 2}, "feet.phone_share"),
+        ({"seated": 1.5}, "feet.seated"),
+        ({"ankle_height": -0.1}, "feet.ankle_height"),
         ({"coverings": {"boots": 1.0}}, "feet.coverings.boots"),
         ({"model_dir": "/nonexistent/find"}, "feet.model_dir"),
     ],

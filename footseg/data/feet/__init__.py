@@ -55,7 +55,7 @@ def validate_feet_config(cfg: dict[str, Any]) -> None:
     )
     share = cfg.get("phone_share", 0.5)
     require(isinstance(share, (int, float)) and 0 <= share <= 1, f"feet.phone_share must be in [0, 1], got {share!r}")
-    for key in ("trouser_prob", "shorts_prob", "seated", "hair_strands"):
+    for key in ("trouser_prob", "shorts_prob", "seated", "hair_strands", "ankle_height"):
         prob = cfg.get(key, 0.0)
         require(isinstance(prob, (int, float)) and 0 <= prob <= 1, f"feet.{key} must be in [0, 1], got {prob!r}")
     coverings = cfg.get("coverings") or {"bare": 1.0}
@@ -161,8 +161,12 @@ def _render_person(index: int, seed: int) -> list[FootView]:
     person_id = f"{cfg['source']}-{index:04d}"
     meshes = _person_meshes(cfg, person_id, rng)
     look = sample_appearance(rng, dict(cfg.get("coverings") or {"bare": 1.0}), float(cfg.get("trouser_prob", 0.0)))
-    if cfg.get("hair_strands"):  # only when on: the look (and the bytes) of a run without it stay as they were
-        look["hair_strands"] = float(cfg["hair_strands"])
+    for key in (
+        "hair_strands",
+        "ankle_height",
+    ):  # only when on: the look (and bytes) of a run without stay as they were
+        if cfg.get(key):
+            look[key] = float(cfg[key])
     if cfg.get("scene") == "egocentric":
         from .ego import render_ego_person
 

@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from ..types import FootMesh, FootView
-from .render import NEAR, PART_FOOT, Scene, add_leg, dress_foot, rasterize, render_projected
+from .render import FOOT_MESH, NEAR, PART_FOOT, Scene, add_leg, dress_foot, rasterize, render_projected
 
 SHADOW_SCALE = 4  # the shadow map is stored at a quarter of the view's resolution
 ASPECT = 0.75  # portrait 3:4: width / height
@@ -234,7 +234,7 @@ def render_ego_person(
                 scene = add_leg(dataclasses.replace(feet[side], look=view_look), leg)
                 cam = _local_camera(camera, yaw, heel)
                 xy, depth = project_pinhole(scene.vertices, cam, width, height)
-                foot_v = np.unique(scene.faces[scene.face_part == PART_FOOT])
+                foot_v = np.unique(scene.faces[np.isin(scene.face_part, FOOT_MESH)])
                 # Feet in view (most of each foot; real photos sometimes cut a toe), leg end out of it.
                 if _in_frame(xy[foot_v], depth[foot_v], width, height, 0.02).mean() < 0.97:
                     ok = False

@@ -70,20 +70,33 @@ def cut_at(
     """Clip the mesh to z <= z (where the leg takes over): triangles crossing the plane are cut
     along it, new vertices shared between neighbours, so the foot ends on a clean closed outline
     (its mask edge). Returns (vertices, faces, colors); the outline's vertices lie exactly on z."""
-    above = vertices[:, 2] > z
+    vertices, below, _, colors = split_at(vertices, faces, colors, z)
+    return vertices, below, colors
+
+
+def split_at(
+    vertices: np.ndarray, faces: np.ndarray, colors: np.ndarray, z: float, slope: float = 0.0, x0: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``cut_at`` keeping both sides: (vertices, faces below the plane, faces above it, colors),
+    the two sides sharing the new vertices on it. The plane is at height ``z`` over x = ``x0``,
+    rising ``slope`` per metre of x (0: level)."""
+    height = vertices[:, 2] - slope * (vertices[:, 0] - x0)  # above the plane where > z
+    above = height > z
     n_above = above[faces].sum(axis=1)
     keep = faces[n_above == 0]
+    top = [faces[n_above == 3]]
     crossing = faces[(n_above == 1) | (n_above == 2)]
     if not len(crossing):
-        return vertices, keep, colors
+        return vertices, keep, top[0], colors
     # One new vertex per crossing edge, keyed by the edge's sorted vertex pair.
     edges = np.concatenate([crossing[:, [0, 1]], crossing[:, [1, 2]], crossing[:, [2, 0]]])
     edges = edges[above[edges[:, 0]] != above[edges[:, 1]]]
     keys = np.unique(np.sort(edges, axis=1), axis=0)
     a, b = keys[:, 0], keys[:, 1]
-    t = ((z - vertices[a, 2]) / (vertices[b, 2] - vertices[a, 2]))[:, None]
+    t = ((z - height[a]) / (height[b] - height[a]))[:, None]
     new_v = vertices[a] + t * (vertices[b] - vertices[a])
-    new_v[:, 2] = z
+    if slope == 0:
+        new_v[:, 2] = z  # exactly on the level plane
     new_c = colors[a] + t * (colors[b] - colors[a])
     n = len(vertices)
     lookup = {(int(p), int(q)): n + i for i, (p, q) in enumerate(keys)}
@@ -98,13 +111,17 @@ def cut_at(
         lone = int(np.nonzero(up if up.sum() == 1 else ~up)[0][0])
         p, q, r = (int(tri[(lone + k) % 3]) for k in range(3))
         pq, pr = mid(p, q), mid(p, r)
-        if up.sum() == 1:  # p above: keep the quad q, r, pr, pq
-            out.append(np.array([[pq, q, r], [pq, r, pr]]))
-        else:  # p alone below: keep its corner
-            out.append(np.array([[p, pq, pr]]))
+        corner, quad = np.array([[p, pq, pr]]), np.array([[pq, q, r], [pq, r, pr]])
+        if up.sum() == 1:  # p alone above: the quad q, r, pr, pq is below
+            out.append(quad)
+            top.append(corner)
+        else:  # p alone below: its corner is
+            out.append(corner)
+            top.append(quad)
     return (
         np.vstack([vertices, new_v]).astype(np.float32),
         np.vstack(out).astype(np.int32),
+        np.vstack(top).astype(np.int32),
         np.vstack([colors, new_c]).astype(np.float32),
     )
 

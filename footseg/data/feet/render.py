@@ -8,7 +8,9 @@ wrapped Lambert (skin) + hemispheric ambient + a soft Blinn-Phong highlight in l
 
 The scene is the foot (``part`` 1, the segmentation mask), a lower leg continuing the ankle ring
 (``part`` 0) and sometimes a trouser leg (``part`` 2, double-sided so the inside of the hem shows);
-only part 1 is in ``mask``, all three in ``alpha``.
+only part 1 is in ``mask``, all of them in ``alpha``. With ``look["ankle_height"]`` the foot mesh
+above that height (``part`` 3) is drawn and shaded as foot but labelled background: the mask ends
+at the ankle, inside one smooth surface, not at the seam where the leg's geometry begins.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from ..types import FootMesh
 from . import geometry
 from .materials import albedo, sock_top
 
-PART_LEG, PART_FOOT, PART_TROUSERS = 0, 1, 2
+PART_LEG, PART_FOOT, PART_TROUSERS, PART_ANKLE = 0, 1, 2, 3
 LEG_SEGMENTS = 40
+FOOT_MESH = (PART_FOOT, PART_ANKLE)  # the foot as drawn (framing), whatever part of it is labelled
+ANKLE_SLOPE = 0.5  # the mask's top rises this much per metre toward the toes (~27 degrees; look["ankle_height"])
 NEAR = 0.02  # metres: triangles closer to the camera than this are dropped
 _ID_BITS = 22  # z-buffer key = quantised depth << _ID_BITS | triangle id
 _BUCKETS = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
@@ -79,6 +83,18 @@ def dress_foot(mesh: FootMesh, look: dict[str, Any]) -> Scene:
         v = geometry.smooth(v, faces, np.clip((v[:, 0] - 0.55 * length) / (0.1 * length), 0, 1), 3)
         z_top, ring_c, ring_r = geometry.ankle_ring(v)
     v, faces, colours = geometry.cut_at(v, faces, mesh.colors.astype(np.float32), z_top)  # the leg takes over
+    face_part = np.full(len(faces), PART_FOOT, np.int8)
+    if look.get("ankle_height"):
+        # The label's top, the ankle: a plane through the leg's axis at ankle_height x the foot's
+        # length, rising toward the toes (low behind the ankle bones, at the crease in front);
+        # a shoe is foot up to its collar.
+        x_heel = float(v[:, 0].min())
+        label_top = look["ankle_height"] * length
+        if covering == "shoe":
+            label_top = max(label_top, look["shoe"]["collar"] + ANKLE_SLOPE * (ankle_x - x_heel))
+        v, below, above, colours = geometry.split_at(v, faces, colours, label_top, ANKLE_SLOPE, ankle_x)
+        faces = np.vstack([below, above])
+        face_part = np.repeat(np.array([PART_FOOT, PART_ANKLE], np.int8), [len(below), len(above)])
     # The source's colour as variation around its mean: materials move the mean to a skin tone.
     mean_colour = np.maximum(mesh.colors.mean(axis=0), 1e-3)
     top = mesh.colors[mesh.vertices[:, 2] > np.quantile(mesh.vertices[:, 2], 0.9)].mean(axis=0) / mean_colour
@@ -87,7 +103,7 @@ def dress_foot(mesh: FootMesh, look: dict[str, Any]) -> Scene:
         faces=faces,
         normals=geometry.vertex_normals(v, faces),
         base=(colours / mean_colour).astype(np.float32),
-        face_part=np.full(len(faces), PART_FOOT, np.int8),
+        face_part=face_part,
         foot_length=length,
         ankle_top=z_top,
         ankle_x=ankle_x,
@@ -398,7 +414,7 @@ def project(scene: Scene, camera: dict[str, Any], res: int) -> tuple[np.ndarray,
     cam = (scene.vertices - eye) @ rot.T
     depth = cam[:, 2]
     uv = cam[:, :2] / np.maximum(depth[:, None], NEAR)
-    foot_idx = np.unique(scene.faces[scene.face_part == PART_FOOT])
+    foot_idx = np.unique(scene.faces[np.isin(scene.face_part, FOOT_MESH)])
     lo, hi = uv[foot_idx].min(axis=0), uv[foot_idx].max(axis=0)
     focal = camera["fill"] * res / float((hi - lo).max())
     principal = res / 2 + np.asarray(camera.get("offset", (0.0, 0.0))) * res - focal * (lo + hi) / 2
@@ -477,6 +493,7 @@ def render_projected(
     per_pixel = bary[:, 0, None] * attrs[:, 0] + bary[:, 1, None] * attrs[:, 1] + bary[:, 2, None] * attrs[:, 2]
     points, normals, base = per_pixel[:, 0:3], _unit(per_pixel[:, 3:6]), per_pixel[:, 6:9]
     part = scene.face_part[fid]
+    part[part == PART_ANKLE] = PART_FOOT  # drawn as foot, labelled background (mask above)
     view_dir = _unit(eye[None] - points)
     inner = (part == PART_TROUSERS) & (np.einsum("ij,ij->i", normals, view_dir) < 0)
     normals[inner] *= -1
