@@ -173,7 +173,7 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
     parts = [(leg_v, leg_f, PART_LEG)]
     ends = leg_v[:, 2] >= leg_v[:, 2].max() - 1e-6  # the cut-off top, which must stay out of view
     t = foot.look.get("trousers")
-    if t is not None and t["hem_above_ankle"] < leg["length"]:
+    if t is not None and ("thigh" not in leg or t["hem_above_ankle"] < leg["length"]):  # seated shorts: thigh only
         z_hem = z_top + t["hem_above_ankle"]
         centre = ring_c + np.asarray(tilt, np.float32) * float(geometry.lean(z_hem - leg_z0))
         trouser_v, trouser_f = geometry.tube(
