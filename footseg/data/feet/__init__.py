@@ -161,10 +161,8 @@ def _render_person(index: int, seed: int) -> list[FootView]:
     person_id = f"{cfg['source']}-{index:04d}"
     meshes = _person_meshes(cfg, person_id, rng)
     look = sample_appearance(rng, dict(cfg.get("coverings") or {"bare": 1.0}), float(cfg.get("trouser_prob", 0.0)))
-    for key in (
-        "hair_strands",
-        "ankle_height",
-    ):  # only when on: the look (and bytes) of a run without stay as they were
+    # Only when on: the look (and the bytes) of a run without them stay as they were.
+    for key in ("hair_strands", "ankle_height"):
         if cfg.get(key):
             look[key] = float(cfg[key])
     if cfg.get("scene") == "egocentric":

@@ -118,9 +118,13 @@ def project_pinhole(
     eye = np.asarray(camera["eye"], np.float64)
     cam = (vertices - eye) @ camera_rotation(camera).T
     depth = cam[:, 2]
-    focal = height / 2 / math.tan(math.radians(camera["fov_deg"]) / 2)
     uv = cam[:, :2] / np.maximum(depth[:, None], NEAR)
-    return uv * focal + np.array([width / 2, height / 2]), depth
+    return uv * focal_px(camera, height) + np.array([width / 2, height / 2]), depth
+
+
+def focal_px(camera: dict[str, Any], height: int) -> float:
+    """The pinhole's focal length in pixels of a frame ``height`` high (vertical ``fov_deg``)."""
+    return height / 2 / math.tan(math.radians(camera["fov_deg"]) / 2)
 
 
 def _local_camera(camera: dict[str, Any], yaw_rad: float, heel: np.ndarray) -> dict[str, Any]:
@@ -245,8 +249,7 @@ def render_ego_person(
                     if not _in_frame(knee_xy, knee_depth, width, height, -0.12).all():
                         ok = False
                     else:
-                        focal = height / 2 / math.tan(math.radians(cam["fov_deg"]) / 2)
-                        knee_top = knee_xy[0, 1] - KNEE_RADIUS * focal / knee_depth[0]
+                        knee_top = knee_xy[0, 1] - KNEE_RADIUS * focal_px(cam, height) / knee_depth[0]
                         if knee_top < np.quantile(xy[foot_v, 1], 0.9):  # the knee hides at most the heel
                             ok = False
                 scenes.append(scene)

@@ -28,6 +28,8 @@ from .materials import albedo, sock_top
 
 PART_LEG, PART_FOOT, PART_TROUSERS, PART_ANKLE = 0, 1, 2, 3
 LEG_SEGMENTS = 40
+LEG_FLARE = 0.3  # the shin widens by this share toward the calf (add_leg)
+TROUSER_WIDTH, TROUSER_FLARE = 1.15, 0.25  # a trouser leg: x the ankle ring (+ ease), widening by this share
 FOOT_MESH = (PART_FOOT, PART_ANKLE)  # the foot as drawn (framing), whatever part of it is labelled
 ANKLE_SLOPE = 0.5  # the mask's top rises this much per metre toward the toes (~27 degrees; look["ankle_height"])
 NEAR = 0.02  # metres: triangles closer to the camera than this are dropped
@@ -157,7 +159,7 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
         ring_r,
         leg_z0,
         z_top + leg["length"],
-        flare=0.3,
+        flare=LEG_FLARE,
         flare_start=0.1,
         tilt=tilt,
         segments=LEG_SEGMENTS,
@@ -178,10 +180,10 @@ def add_leg(foot: Scene, leg: dict[str, Any]) -> Scene:
         centre = ring_c + np.asarray(tilt, np.float32) * float(geometry.lean(z_hem - leg_z0))
         trouser_v, trouser_f = geometry.tube(
             centre,
-            ring_r * 1.15 + t["ease"],
+            ring_r * TROUSER_WIDTH + t["ease"],
             z_hem,
             z_top + leg["length"],
-            flare=0.25,
+            flare=TROUSER_FLARE,
             tilt=tilt,
             tilt_from=z_hem - leg_z0,
             cap=False,
@@ -233,7 +235,7 @@ def _add_thigh(
     knee_h = leg["length"] + z_top - leg_z0
     knee = np.array([*(ring_c + np.asarray(leg["tilt"]) * float(geometry.lean(knee_h))), z_top + leg["length"]])
     r_knee, r_hip = thigh["radius"]
-    shin_top = float(np.max(ring_r)) * 1.3  # the shin tube's flare (add_leg)
+    shin_top = float(np.max(ring_r)) * (1 + LEG_FLARE)  # the shin tube's top (add_leg)
     r_knee = max(r_knee, shin_top * 1.05)  # the knee covers the shin's cut
     knee_v, knee_f = geometry.ellipsoid(knee, [r_knee, r_knee, r_knee * 0.95])
     thigh_v, thigh_f = geometry.tube(
@@ -248,7 +250,7 @@ def _add_thigh(
         ease = trousers["ease"]
         along_thigh = max(0.0, trousers["hem_above_ankle"] - leg["length"])  # 0: the hem is on the shin
         if along_thigh == 0:  # over the knee, wider than the shin's trouser tube opening there (add_leg)
-            opening = (float(np.max(ring_r)) * 1.15 + ease) * 1.25
+            opening = (float(np.max(ring_r)) * TROUSER_WIDTH + ease) * (1 + TROUSER_FLARE)
             cloth_v, cloth_f = geometry.ellipsoid(knee, [max(r_knee + ease, 1.03 * opening)] * 3)
             parts.append((cloth_v, cloth_f, PART_TROUSERS))
         hem_r = r_knee + (r_hip - r_knee) * min(1.0, along_thigh / thigh["length"])
