@@ -37,6 +37,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=8.0, help="timed seconds per (model, size)")
     parser.add_argument("--jit", action="store_true", help="compile the train step with XLA (jit_compile=True)")
     parser.add_argument("--bf16", action="store_true", help="keras mixed_bfloat16 policy")
+    parser.add_argument(
+        "--keras-bn", action="store_true", help="train BatchNormalization on Keras' own ops, not the fused kernel"
+    )
     parser.add_argument("--intra", type=int, default=None, help="TF intra-op threads (default: TF's)")
     parser.add_argument("--inter", type=int, default=None, help="TF inter-op threads (default: TF's)")
     return parser.parse_args()
@@ -55,12 +58,13 @@ def main() -> None:
 
     from footseg.models import build_model
     from footseg.models.flops import flops
+    from footseg.train.batch_norm import fuse_batch_norm
     from footseg.train.losses import cross_entropy
 
     peak = measure_peak_gflops(tf)
     print(
         f"peak: {peak:.0f} GFLOP/s (float32 matmul, TF threads intra={args.intra or 'default'}); "
-        f"jit={args.jit} bf16={args.bf16} oneDNN={os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}"
+        f"jit={args.jit} bf16={args.bf16} fused_bn={not args.keras_bn} oneDNN={os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'default')}"
     )
     if args.bf16:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
@@ -73,6 +77,8 @@ def main() -> None:
             keras.utils.set_random_seed(0)
             model = build_model(name, input_size=size, width=width)
             forward = flops(model)
+            if not args.keras_bn:
+                fuse_batch_norm(model)
             model.compile(
                 optimizer=keras.optimizers.AdamW(1e-3, weight_decay=1e-4), loss=cross_entropy, jit_compile=args.jit
             )

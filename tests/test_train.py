@@ -279,7 +279,7 @@ def test_load_model_errors_name_the_file(tmp_path):
 
 
 def test_set_bn_momentum_reaches_nested_models():
-    from footseg.train.loop import set_bn_momentum
+    from footseg.train.batch_norm import set_bn_momentum
 
     inner_in = keras.Input((SIZE, SIZE, 3))
     inner = keras.Model(inner_in, keras.layers.BatchNormalization()(inner_in))
@@ -287,3 +287,47 @@ def test_set_bn_momentum_reaches_nested_models():
     outer = keras.Model(outer_in, keras.layers.BatchNormalization()(inner(outer_in)))
     assert set_bn_momentum(outer, 0.9) == 2
     assert inner.layers[-1].momentum == 0.9 and outer.layers[-1].momentum == 0.9
+
+
+def test_fused_batch_norm_trains_like_keras():
+    """One training step of a conv+BN model on the fused kernel matches Keras' own layer: outputs,
+    gradients and moving statistics; inference is untouched and the saved layer stays stock."""
+    import tensorflow as tf
+
+    from footseg.train.batch_norm import fuse_batch_norm, set_bn_momentum
+
+    def build():
+        keras.utils.set_random_seed(3)
+        inputs = keras.Input((SIZE, SIZE, 3))
+        # No conv bias: a bias before BN has no gradient but noise.
+        x = keras.layers.Conv2D(8, 3, padding="same", use_bias=False)(inputs)
+        x = keras.layers.BatchNormalization()(x)
+        inner = keras.Model(inputs, keras.layers.ReLU()(x))
+        return keras.Model(inputs, keras.layers.BatchNormalization(scale=False)(inner(inputs)))
+
+    rng = np.random.default_rng(0)
+    images = rng.normal(2.0, 3.0, (4, SIZE, SIZE, 3)).astype(np.float32)
+    weights = rng.normal(size=(4, SIZE, SIZE, 8)).astype(np.float32)  # a loss BN cannot normalise away
+    stock, fused = build(), build()
+    for model in (stock, fused):
+        set_bn_momentum(model, 0.5)
+    assert fuse_batch_norm(fused) == 2
+    results = []
+    for model in (stock, fused):
+        with tf.GradientTape() as tape:
+            out = model(images, training=True)
+            loss = tf.reduce_sum(out * weights)
+        grads = tape.gradient(loss, model.trainable_variables)
+        results.append((out.numpy(), [g.numpy() for g in grads], [v.numpy() for v in model.non_trainable_variables]))
+    (out_a, grads_a, stats_a), (out_b, grads_b, stats_b) = results
+    np.testing.assert_allclose(out_b, out_a, atol=1e-4)
+    # Relative to the largest gradient: BN's gamma gradient is a sum that nearly cancels, so the two
+    # kernels' float32 summation orders alone move it by ~1e-5 of the terms' scale.
+    scale = max(np.abs(g).max() for g in grads_a)
+    for a, b in zip(grads_a, grads_b):
+        np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-4 * scale)
+    for a, b in zip(stats_a, stats_b):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
+    assert not np.allclose(stats_b[1], 1.0)  # the moving variance did move
+    np.testing.assert_allclose(fused(images, training=False).numpy(), stock(images, training=False).numpy(), atol=1e-5)
+    assert type(fused.layers[-1]) is keras.layers.BatchNormalization

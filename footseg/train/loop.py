@@ -23,6 +23,7 @@ from typing import Any, Callable
 import keras
 import numpy as np
 
+from .batch_norm import fuse_batch_norm, set_bn_momentum
 from .losses import make_loss
 from .metrics import evaluate_model, keras_predict_fn
 from .recipe import Phase, Recipe
@@ -68,20 +69,6 @@ def distillation_model(student: keras.Model) -> keras.Model:
     teacher_logits = keras.Input(student.output_shape[1:], name="teacher_logits")
     outputs = keras.layers.Concatenate(axis=-1, name="student_teacher_logits")([student(image), teacher_logits])
     return keras.Model([image, teacher_logits], outputs, name=f"{student.name}_distill")
-
-
-def set_bn_momentum(model: keras.Model, momentum: float) -> int:
-    """Set every BatchNormalization layer's moving-average momentum (nested models included);
-    returns how many were set. Keras' 0.99 needs a few hundred steps before the moving statistics,
-    which inference uses, forget their initial values: short runs score as if untrained."""
-    count = 0
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.BatchNormalization):
-            layer.momentum = float(momentum)
-            count += 1
-        elif isinstance(layer, keras.Model):
-            count += set_bn_momentum(layer, momentum)
-    return count
 
 
 class ValIoUCheckpoint(keras.callbacks.Callback):
@@ -206,6 +193,7 @@ def train_model(
                 model.set_weights(previous.get_weights())
             if bn_momentum is not None:
                 set_bn_momentum(model, bn_momentum)
+            fuse_batch_norm(model)
             fit_model = distillation_model(model) if loss == "distillation" else model
             new_optimizer = keras.optimizers.AdamW(
                 learning_rate=schedule, weight_decay=recipe.weight_decay, clipnorm=recipe.clipnorm
