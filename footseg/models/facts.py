@@ -29,20 +29,22 @@ class Thesis:
 class ModelFacts:
     stride: int
     thesis: Thesis | None = None
-    # CPU cost at width 1 on one thread, two runs side by side on the AVX2 EPYC: ms per training
-    # image at 128 px (the distill-students stage's own runs, less their validation points) and per
-    # scored image at 256 px (scripts/bench_score.py: Keras' compiled predict, batch 16).
-    # distill-students splits its runs into lanes by them so that both cores finish together.
+    # CPU cost at width 1 on one thread, two runs side by side on an AVX2 EPYC: ms per training
+    # image at 128 px (less its validation points) and per scored image at 256 px (Keras' compiled
+    # predict, batch 16), both from the distill-students stage's own progress bars (fused batch
+    # norm, 2026-12-07); fastlinknet keeps 1.2x nanoseg's training cost (scripts/bench_train.py),
+    # the run's two rates being within its noise. distill-students splits its runs into lanes by
+    # them so that both cores finish together: only their ratios matter.
     train_ms: float = 0.0
     eval_ms: float = 0.0
 
 
 FACTS: dict[str, ModelFacts] = {
     "teacher": ModelFacts(32, Thesis("EmilSeg", 55.37, 4439, 85, 0.9912, 0.9860, 0.9740, 0.9814)),
-    "enet": ModelFacts(8, Thesis("ENet", 10.38, 1045, 15, 0.9774, 0.9116, 0.9738, 0.9117), 73, 70),
-    "linknet": ModelFacts(32, Thesis("LinkNet", 1.75, 234, 45, 0.9797, 0.9141, 0.9724, 0.9145), 198, 98),
-    "mobileseg": ModelFacts(32, Thesis("MobileSeg", 2.68, 555, 18, 0.9834, 0.9146, 0.9744, 0.9144), 132, 90),
-    "fastlinknet": ModelFacts(64, Thesis("FastLinkNet", 0.287, 73, 7.2, 0.9797, 0.9153, 0.9707, 0.9148), 22, 10),
-    "nanoseg": ModelFacts(32, train_ms=16, eval_ms=9),  # ours, after the thesis
+    "enet": ModelFacts(8, Thesis("ENet", 10.38, 1045, 15, 0.9774, 0.9116, 0.9738, 0.9117), 34, 16),
+    "linknet": ModelFacts(32, Thesis("LinkNet", 1.75, 234, 45, 0.9797, 0.9141, 0.9724, 0.9145), 41, 33),
+    "mobileseg": ModelFacts(32, Thesis("MobileSeg", 2.68, 555, 18, 0.9834, 0.9146, 0.9744, 0.9144), 33, 28),
+    "fastlinknet": ModelFacts(64, Thesis("FastLinkNet", 0.287, 73, 7.2, 0.9797, 0.9153, 0.9707, 0.9148), 8, 4),
+    "nanoseg": ModelFacts(32, train_ms=6.7, eval_ms=3),  # ours, after the thesis
 }
 MODEL_NAMES = tuple(FACTS)
