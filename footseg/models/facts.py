@@ -29,7 +29,7 @@ class Thesis:
 class ModelFacts:
     stride: int
     thesis: Thesis | None = None
-    # CPU cost at width 1 on one thread, two runs side by side on an AVX2 EPYC: ms per training
+    # CPU cost at width 1 on one thread, two runs side by side on a Zen 5 EPYC: ms per training
     # image at 128 px (less its validation points) and per scored image at 256 px (Keras' compiled
     # predict, batch 16), both from the distill-students stage's own progress bars (fused batch
     # norm, 2026-12-07); fastlinknet keeps 1.2x nanoseg's training cost (scripts/bench_train.py),

@@ -3,8 +3,8 @@ TensorFlow's fused kernel.
 
 Keras 3's BatchNormalization trains through separate moment, normalisation and update ops (and as
 many again for the gradient); TensorFlow's FusedBatchNormV3 does each direction in one kernel:
-+15 to +58 % training img/s here (docs/notes.md, `scripts/bench_train.py` with and without
-`--keras-bn`). Only the training call of the layers of a model about to be trained is swapped, per
++14 to +58 % training img/s on the machines measured (docs/notes.md, `scripts/bench_train.py`
+with and without `--keras-bn`). Only the training call of the layers of a model about to be trained is swapped, per
 instance: a saved model still holds stock BatchNormalization layers (it loads anywhere without
 footseg), inference and export take Keras' own path, and on another backend nothing changes.
 """
@@ -26,11 +26,10 @@ def _batch_norms(model: keras.Model) -> Iterator[keras.layers.BatchNormalization
 
 
 def _apply(model: keras.Model, change: Callable[[keras.layers.BatchNormalization], None]) -> int:
-    count = 0
-    for layer in _batch_norms(model):
+    layers = list(_batch_norms(model))
+    for layer in layers:
         change(layer)
-        count += 1
-    return count
+    return len(layers)
 
 
 def set_bn_momentum(model: keras.Model, momentum: float) -> int:
