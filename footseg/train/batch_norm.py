@@ -4,9 +4,10 @@ TensorFlow's fused kernel.
 Keras 3's BatchNormalization trains through separate moment, normalisation and update ops (and as
 many again for the gradient); TensorFlow's FusedBatchNormV3 does each direction in one kernel:
 +14 to +58 % training img/s on the machines measured (docs/notes.md, `scripts/bench_train.py`
-with and without `--keras-bn`). Only the training call of the layers of a model about to be trained is swapped, per
-instance: a saved model still holds stock BatchNormalization layers (it loads anywhere without
-footseg), inference and export take Keras' own path, and on another backend nothing changes.
+with and without `--keras-bn`). Only the training call of the layers of a model about to be
+trained is swapped, per instance: a saved model still holds stock BatchNormalization layers (it
+loads anywhere without footseg), inference and export take Keras' own path, and on another
+backend nothing changes.
 """
 
 from __future__ import annotations
